@@ -2,6 +2,7 @@
 #pragma once
 
 #include "bc-audio-source.h"
+#include "bc-camera-monitor.h"
 #include "bc-camera.h"
 #include "bc-capture-stamp.h"
 #include "bc-frame-sink.h"

@@ -4,6 +4,7 @@
 
 #include <gst/gst.h>
 #include <gst/video/video.h>
+#include <string.h>
 
 #include "bc-media.h"
 
@@ -217,6 +218,166 @@ test_camera_caps (void)
   g_assert_cmpstr (bc_camera_get_id (test), ==, "test");
   g_assert_cmpint (bc_camera_get_kind (test), ==, BC_CAMERA_KIND_TEST_PATTERN);
   g_assert_null (bc_camera_get_device (test));
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  GAsyncResult *result;
+  guint items_changed;
+} MonitorTest;
+
+static void
+on_monitor_started (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  MonitorTest *t = user_data;
+
+  t->result = g_object_ref (result);
+  g_main_loop_quit (t->loop);
+}
+
+static void
+on_items_changed (GListModel *model, guint position, guint removed, guint added, gpointer user_data)
+{
+  MonitorTest *t = user_data;
+
+  t->items_changed++;
+}
+
+static gboolean
+start_monitor (BcCameraMonitor *monitor, MonitorTest *t, GError **error)
+{
+  gboolean ok;
+
+  t->loop = g_main_loop_new (NULL, FALSE);
+  g_signal_connect (monitor, "items-changed", G_CALLBACK (on_items_changed), t);
+  bc_camera_monitor_start_async (monitor, NULL, on_monitor_started, t);
+  g_main_loop_run (t->loop);
+  ok = bc_camera_monitor_start_finish (monitor, t->result, error);
+  g_clear_object (&t->result);
+  g_clear_pointer (&t->loop, g_main_loop_unref);
+  return ok;
+}
+
+static gboolean
+have_video_devices (void)
+{
+  return g_file_test ("/dev/video0", G_FILE_TEST_EXISTS);
+}
+
+static void
+test_monitor_no_camera (void)
+{
+  g_autoptr (BcCameraMonitor) monitor = bc_camera_monitor_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BcCamera) camera = NULL;
+  MonitorTest t = { 0 };
+
+  if (have_video_devices ())
+    {
+      g_test_skip ("this machine has cameras");
+      return;
+    }
+
+  /* The test environment has GDK_DEBUG=no-portals: no portal is tried. */
+  g_assert_false (start_monitor (monitor, &t, &error));
+  g_assert_error (error, BC_MEDIA_ERROR, BC_MEDIA_ERROR_NO_CAMERA);
+  g_assert_nonnull (strstr (error->message, "No camera was found"));
+  g_clear_error (&error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (monitor)), ==, 0);
+  g_assert_cmpuint (t.items_changed, ==, 0);
+  g_assert_false (bc_camera_monitor_get_portal_denied (monitor));
+
+  camera = bc_camera_monitor_lookup (monitor, "auto", &error);
+  g_assert_error (error, BC_MEDIA_ERROR, BC_MEDIA_ERROR_NO_CAMERA);
+  g_assert_null (camera);
+  g_clear_error (&error);
+
+  camera = bc_camera_monitor_lookup (monitor, "/dev/video7", &error);
+  g_assert_error (error, BC_MEDIA_ERROR, BC_MEDIA_ERROR_NO_CAMERA);
+  g_assert_nonnull (strstr (error->message, "/dev/video7"));
+  g_assert_null (camera);
+  g_clear_error (&error);
+
+  /* The test pattern is there when asked for by name. */
+  camera = bc_camera_monitor_lookup (monitor, "test", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (bc_camera_get_kind (camera), ==, BC_CAMERA_KIND_TEST_PATTERN);
+
+  /* Or when the list should offer it. */
+  g_object_set (monitor, "include-test-pattern", TRUE, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (monitor)), ==, 1);
+  g_assert_cmpuint (t.items_changed, ==, 1);
+
+  bc_camera_monitor_stop (monitor);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (monitor)), ==, 0);
+  g_assert_finalize_object (g_steal_pointer (&monitor));
+}
+
+static void
+test_monitor_test_pattern (void)
+{
+  g_autoptr (BcCameraMonitor) monitor = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BcCamera) camera = NULL;
+  g_autoptr (BcCamera) looked_up = NULL;
+  g_autoptr (GstElement) src = NULL;
+  MonitorTest t = { 0 };
+  guint n;
+
+  monitor = g_object_new (BC_TYPE_CAMERA_MONITOR, "include-test-pattern", TRUE, NULL);
+  g_assert_true (start_monitor (monitor, &t, &error));
+  g_assert_no_error (error);
+  n = g_list_model_get_n_items (G_LIST_MODEL (monitor));
+  g_assert_cmpuint (n, >=, 1);
+  g_assert_cmpuint (t.items_changed, >=, 1);
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (monitor)) == BC_TYPE_CAMERA);
+
+  /* The test pattern comes last, after any real camera. */
+  camera = g_list_model_get_item (G_LIST_MODEL (monitor), n - 1);
+  g_assert_cmpint (bc_camera_get_kind (camera), ==, BC_CAMERA_KIND_TEST_PATTERN);
+  g_assert_cmpstr (bc_camera_get_name (camera), ==, "Test pattern");
+  src = gst_object_ref_sink (bc_camera_create_source (camera, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (src);
+
+  if (!have_video_devices ())
+    {
+      looked_up = bc_camera_monitor_lookup (monitor, "auto", &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (bc_camera_get_kind (looked_up), ==, BC_CAMERA_KIND_TEST_PATTERN);
+    }
+}
+
+static void
+test_monitor_no_session_bus (void)
+{
+  g_autoptr (BcCameraMonitor) monitor = bc_camera_monitor_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *gdk_debug = g_strdup (g_getenv ("GDK_DEBUG"));
+  g_autofree char *address = g_strdup (g_getenv ("DBUS_SESSION_BUS_ADDRESS"));
+  MonitorTest t = { 0 };
+
+  if (have_video_devices ())
+    {
+      g_test_skip ("this machine has cameras");
+      return;
+    }
+
+  /* Portals allowed, but the session bus is unreachable: the monitor must
+   * fall through to the device monitor instead of failing or hanging. */
+  g_unsetenv ("GDK_DEBUG");
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bountycam-test-bus", TRUE);
+  g_assert_false (start_monitor (monitor, &t, &error));
+  g_assert_error (error, BC_MEDIA_ERROR, BC_MEDIA_ERROR_NO_CAMERA);
+  g_assert_false (bc_camera_monitor_get_portal_denied (monitor));
+
+  if (gdk_debug != NULL)
+    g_setenv ("GDK_DEBUG", gdk_debug, TRUE);
+  if (address != NULL)
+    g_setenv ("DBUS_SESSION_BUS_ADDRESS", address, TRUE);
+  else
+    g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
 }
 
 typedef struct
@@ -439,6 +600,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/media/encoder/settings", test_encoder_settings);
   g_test_add_func ("/media/capture-stamp", test_capture_stamp);
   g_test_add_func ("/media/camera/caps", test_camera_caps);
+  g_test_add_func ("/media/camera-monitor/no-camera", test_monitor_no_camera);
+  g_test_add_func ("/media/camera-monitor/test-pattern", test_monitor_test_pattern);
+  g_test_add_func ("/media/camera-monitor/no-session-bus", test_monitor_no_session_bus);
   for (guint i = 0; i < G_N_ELEMENTS (encoders); i++)
     {
       g_autofree char *rt = g_strdup_printf ("/media/round-trip/%s", encoders[i]);
