@@ -1,0 +1,48 @@
+/* bc-lk-util.h: LiveKit wire details that need no connection (ICE URLs,
+ * candidate JSON, stream ids, SDP edits) */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Turns one of LiveKit's ICEServer URLs ("stun:host:port",
+ * "turn:host:port?transport=udp", "turns:host:443?transport=tcp") into the
+ * form webrtcbin takes ("stun://host:port", "turns://user:pass@host:443?transport=tcp").
+ * Returns NULL for a URL webrtcbin cannot use. @is_turn tells which property
+ * the result is for. The result may hold a credential: never log it. */
+char *bc_lk_ice_url_to_gst (const char *url,
+                            const char *username,
+                            const char *credential,
+                            gboolean *is_turn);
+
+/* JSON of an RTCIceCandidateInit; sdpMid and sdpMLineIndex are always present
+ * (LiveKit's Rust SDK fails on a missing sdpMid). */
+char *bc_lk_candidate_to_json (const char *candidate, const char *mid, guint mline_index);
+
+/* Parses an RTCIceCandidateInit. @mid is NULL and @mline_index -1 when absent.
+ * Returns FALSE with @error for JSON that is not a candidate; an empty
+ * candidate (end of candidates) gives TRUE and *candidate = "". */
+gboolean bc_lk_candidate_from_json (
+    const char *json, char **candidate, char **mid, int *mline_index, GError **error);
+
+/* Splits a LiveKit stream id "PA_xxx|TR_yyy" (optionally followed by " track-id",
+ * as in an a=msid value). Returns FALSE when it is not of that form. */
+gboolean bc_lk_stream_id_parse (const char *msid, char **participant_sid, char **track_sid);
+
+/* For every media section that names its track only in a=ssrc ... msid: lines
+ * (as webrtcbin 1.22 does), adds the media-level "a=msid:<stream> <track>" line
+ * newer parsers look for. */
+char *bc_lk_sdp_add_media_msid (const char *sdp);
+
+/* Removes RED (red/48000) from the audio sections of an offer, so the answer
+ * asks for plain Opus. */
+char *bc_lk_sdp_strip_red (const char *sdp);
+
+/* The a=mid value of media section @index, or NULL. */
+char *bc_lk_sdp_get_mid (const char *sdp, guint index);
+
+/* The index of the media section with a=mid:@mid, or -1. */
+int bc_lk_sdp_find_mid (const char *sdp, const char *mid);
+
+G_END_DECLS
