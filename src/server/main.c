@@ -1,0 +1,86 @@
+/* bountycam-server: the bounty backend
+ *
+ * Prints exactly one line on stdout once it is ready to take requests:
+ *   listening on http://HOST:PORT
+ * Everything else goes to the log (stderr).
+ */
+#define G_LOG_DOMAIN "bc-server"
+
+#include "config.h"
+
+#include "bc-server.h"
+#include "bc-sqlite-store.h"
+
+#include <glib-unix.h>
+#include <stdio.h>
+
+static GMainLoop *loop;
+
+static void
+on_shutdown_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  bc_server_shutdown_finish (BC_SERVER (source), result, NULL);
+  g_main_loop_quit (loop);
+}
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  BcServer *server = user_data;
+
+  g_message ("Stopping: finishing requests in flight");
+  bc_server_shutdown_async (server, NULL, on_shutdown_done, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BcConfig) config = NULL;
+  g_autoptr (BcSqliteStore) store = NULL;
+  g_autoptr (BcServer) server = NULL;
+  guint sigint_id, sigterm_id;
+
+  config = bc_config_load (&argc, &argv, &error);
+  if (config == NULL)
+    {
+      g_printerr ("bountycam-server: %s\n", error->message);
+      return 2;
+    }
+  store = bc_sqlite_store_open (config->database_path, &error);
+  if (store == NULL)
+    {
+      g_printerr ("bountycam-server: %s\n", error->message);
+      return 1;
+    }
+
+  server = bc_server_new (g_steal_pointer (&config), BC_STORE (store));
+  if (!bc_server_listen (server, &error))
+    {
+      g_printerr ("bountycam-server: %s\n", error->message);
+      return 1;
+    }
+
+  /* The built-in SFU attaches its routes here when no LiveKit is configured:
+   * bc_server_get_soup_server (server), bc_server_get_livekit_api_key/secret (server),
+   * bc_server_get_webhook_url (server). */
+
+  loop = g_main_loop_new (NULL, FALSE);
+  sigint_id = g_unix_signal_add (SIGINT, on_signal, server);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_signal, server);
+
+  g_message ("LiveKit for clients: %s%s", bc_server_get_livekit_url (server),
+             bc_server_uses_builtin_sfu (server) ? " (built-in SFU)" : "");
+  printf ("listening on %s\n", bc_server_get_base_url (server));
+  fflush (stdout);
+
+  g_main_loop_run (loop);
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  g_clear_object (&server);
+  g_clear_object (&store);
+  g_clear_pointer (&loop, g_main_loop_unref);
+  return 0;
+}

@@ -1,0 +1,334 @@
+#include "config.h"
+
+#include "bc-test-server.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *
+server_binary (void)
+{
+  const char *build = g_getenv ("BC_BUILD_ROOT");
+
+  g_assert_nonnull (build);
+  return g_build_filename (build, "src", "server", "bountycam-server", NULL);
+}
+
+BcTestServer *
+bc_test_server_start (const char *dir, const char *const *extra_args)
+{
+  BcTestServer *s = g_new0 (BcTestServer, 1);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *secrets_path = NULL;
+
+  if (dir == NULL)
+    {
+      s->dir = g_dir_make_tmp ("bc-server-test-XXXXXX", &error);
+      g_assert_no_error (error);
+      s->owns_dir = TRUE;
+    }
+  else
+    s->dir = g_strdup (dir);
+  db = g_build_filename (s->dir, "bountycam.db", NULL);
+
+  g_ptr_array_add (argv, server_binary ());
+  g_ptr_array_add (argv, g_strdup ("--dev"));
+  g_ptr_array_add (argv, g_strdup ("--listen"));
+  g_ptr_array_add (argv, g_strdup ("127.0.0.1:0"));
+  g_ptr_array_add (argv, g_strdup ("--database"));
+  g_ptr_array_add (argv, g_strdup (db));
+  for (guint i = 0; extra_args && extra_args[i]; i++)
+    g_ptr_array_add (argv, g_strdup (extra_args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  s->proc =
+      g_subprocess_newv ((const char *const *) argv->pdata, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (s->proc));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
+  s->base_url = g_strdup (line + strlen ("listening on "));
+
+  s->session = soup_session_new_with_options ("max-conns", 128, "max-conns-per-host", 128,
+                                              "timeout", 60, NULL);
+  s->secrets = g_key_file_new ();
+  secrets_path = g_build_filename (s->dir, "secrets.ini", NULL);
+  g_key_file_load_from_file (s->secrets, secrets_path, G_KEY_FILE_NONE, &error);
+  g_assert_no_error (error);
+  return s;
+}
+
+static void
+wait_exit (BcTestServer *s)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_wait (s->proc, NULL, &error);
+  g_assert_no_error (error);
+}
+
+void
+bc_test_server_stop (BcTestServer *s)
+{
+  if (s->proc == NULL)
+    return;
+  g_subprocess_send_signal (s->proc, SIGTERM);
+  wait_exit (s);
+  g_assert_true (g_subprocess_get_if_exited (s->proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (s->proc), ==, 0);
+  g_clear_object (&s->proc);
+}
+
+void
+bc_test_server_kill (BcTestServer *s)
+{
+  if (s->proc == NULL)
+    return;
+  g_subprocess_force_exit (s->proc);
+  wait_exit (s);
+  g_clear_object (&s->proc);
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+void
+bc_test_server_free (BcTestServer *s)
+{
+  if (s->proc != NULL)
+    bc_test_server_stop (s);
+  g_clear_object (&s->session);
+  g_clear_pointer (&s->secrets, g_key_file_unref);
+  if (s->owns_dir)
+    remove_dir (s->dir);
+  g_free (s->dir);
+  g_free (s->base_url);
+  g_free (s);
+}
+
+char *
+bc_test_server_secret (BcTestServer *s, const char *key)
+{
+  char *value = g_key_file_get_string (s->secrets, "secrets", key, NULL);
+
+  g_assert_nonnull (value);
+  return value;
+}
+
+char *
+bc_test_server_db_path (BcTestServer *s)
+{
+  return g_build_filename (s->dir, "bountycam.db", NULL);
+}
+
+static SoupMessage *
+new_message (BcTestServer *s,
+             const char *method,
+             const char *path,
+             const char *authorization,
+             const char *body)
+{
+  g_autofree char *url = g_strconcat (s->base_url, path, NULL);
+  SoupMessage *msg = soup_message_new (method, url);
+
+  g_assert_nonnull (msg);
+  if (authorization != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+                                  authorization);
+  if (body != NULL)
+    {
+      g_autoptr (GBytes) bytes = g_bytes_new (body, strlen (body));
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  return msg;
+}
+
+static JsonNode *
+parse (GBytes *bytes)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  if (len == 0)
+    return NULL;
+  if (!json_parser_load_from_data (parser, data, len, NULL))
+    return NULL;
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+guint
+bc_test_request_full (BcTestServer *s,
+                      const char *method,
+                      const char *path,
+                      const char *authorization,
+                      const char *body,
+                      JsonNode **out,
+                      SoupMessageHeaders **out_headers)
+{
+  g_autoptr (SoupMessage) msg = new_message (s, method, path, authorization, body);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes = soup_session_send_and_read (s->session, msg, NULL, &error);
+  const char *type;
+
+  g_assert_no_error (error);
+  type = soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL);
+  if (g_bytes_get_size (bytes) > 0)
+    g_assert_cmpstr (type, ==, "application/json");
+  if (out)
+    *out = parse (bytes);
+  if (out_headers)
+    *out_headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
+  return soup_message_get_status (msg);
+}
+
+guint
+bc_test_request (BcTestServer *s,
+                 const char *method,
+                 const char *path,
+                 const char *token,
+                 const char *body,
+                 JsonNode **out)
+{
+  g_autofree char *auth = token ? g_strconcat ("Bearer ", token, NULL) : NULL;
+
+  return bc_test_request_full (s, method, path, auth, body, out, NULL);
+}
+
+typedef struct
+{
+  BcTestCall *call;
+  guint *pending;
+  GMainLoop *loop;
+} Pending;
+
+static void
+on_parallel_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Pending *p = user_data;
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr (GBytes) bytes =
+      soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+
+  p->call->status = bytes ? soup_message_get_status (msg) : 0;
+  if (--*p->pending == 0)
+    g_main_loop_quit (p->loop);
+  g_free (p);
+}
+
+void
+bc_test_request_parallel (BcTestServer *s, BcTestCall *calls, guint n)
+{
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  guint pending = n;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *auth = calls[i].token ? g_strconcat ("Bearer ", calls[i].token, NULL) : NULL;
+      g_autoptr (SoupMessage) msg =
+          new_message (s, calls[i].method, calls[i].path, auth, calls[i].body);
+      Pending *p = g_new0 (Pending, 1);
+
+      p->call = &calls[i];
+      p->pending = &pending;
+      p->loop = loop;
+      soup_session_send_and_read_async (s->session, msg, G_PRIORITY_DEFAULT, NULL, on_parallel_done,
+                                        p);
+    }
+  if (n > 0)
+    g_main_loop_run (loop);
+}
+
+static guint user_counter;
+
+BcTestUser *
+bc_test_signup (BcTestServer *s, const char *name)
+{
+  BcTestUser *user = g_new0 (BcTestUser, 1);
+  g_autoptr (JsonNode) answer = NULL;
+  g_autofree char *body = NULL;
+
+  user->email = g_strdup_printf ("%s-%u-%d@example.org", name, ++user_counter, (int) getpid ());
+  body = g_strdup_printf ("{\"email\":\"%s\",\"password\":\"correct horse %s\","
+                          "\"display_name\":\"%s\"}",
+                          user->email, name, name);
+  g_assert_cmpuint (bc_test_request (s, "POST", "/api/auth/signup", NULL, body, &answer), ==, 201);
+  user->id = g_strdup (bc_test_str (answer, "user.id"));
+  user->access_token = g_strdup (bc_test_str (answer, "access_token"));
+  user->refresh_token = g_strdup (bc_test_str (answer, "refresh_token"));
+  return user;
+}
+
+void
+bc_test_user_free (BcTestUser *user)
+{
+  if (user == NULL)
+    return;
+  g_free (user->id);
+  g_free (user->email);
+  g_free (user->access_token);
+  g_free (user->refresh_token);
+  g_free (user);
+}
+
+gint64
+bc_test_points (BcTestServer *s, BcTestUser *user)
+{
+  g_autoptr (JsonNode) me = NULL;
+
+  g_assert_cmpuint (bc_test_request (s, "GET", "/api/me", user->access_token, NULL, &me), ==, 200);
+  return bc_test_int (me, "points");
+}
+
+static JsonNode *
+lookup (JsonNode *node, const char *path)
+{
+  g_auto (GStrv) parts = g_strsplit (path, ".", -1);
+
+  for (guint i = 0; parts[i]; i++)
+    {
+      g_assert_nonnull (node);
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+      node = json_object_get_member (json_node_get_object (node), parts[i]);
+      if (node == NULL)
+        g_error ("The answer has no “%s”", path);
+    }
+  return node;
+}
+
+const char *
+bc_test_str (JsonNode *node, const char *path)
+{
+  JsonNode *member = lookup (node, path);
+
+  if (JSON_NODE_HOLDS_NULL (member))
+    return NULL;
+  return json_node_get_string (member);
+}
+
+gint64
+bc_test_int (JsonNode *node, const char *path)
+{
+  return json_node_get_int (lookup (node, path));
+}
