@@ -84,3 +84,9 @@ _bc_client_error_new (BcClientError code,
   priv->server_code = g_strdup (server_code);
   return error;
 }
+
+GError *
+bc_client_error_new_literal (BcClientError code, const char *message)
+{
+  return _bc_client_error_new (code, 0, NULL, 0, message);
+}

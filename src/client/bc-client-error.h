@@ -23,6 +23,9 @@ typedef enum
 
 GQuark bc_client_error_quark (void);
 
+/* For callers that report a client-level failure themselves. */
+GError *bc_client_error_new_literal (BcClientError code, const char *message);
+
 /* Seconds the server asked us to wait (429 Retry-After), or 0. */
 guint bc_client_error_get_retry_after (const GError *error);
 /* The server's snake_case error code ("invalid_credentials", …), or NULL. */
