@@ -9,6 +9,7 @@
 #include "bc-frame.h"
 #include "bc-media-enums.h"
 #include "bc-media-error.h"
+#include "bc-media-stats.h"
 #include "bc-media-types.h"
 #include "bc-track-receiver.h"
 #include "bc-video-encoder.h"
