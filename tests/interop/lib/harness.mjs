@@ -198,6 +198,16 @@ export async function startServer({ env = {}, args = [], label = 'server' } = {}
     GST_DEBUG: process.env.GST_DEBUG ?? '2',
     ...env,
   });
+  // --dev keeps its generated secrets next to the database and uses any
+  // already there: ours, so tests can verify and mint tokens themselves.
+  fs.writeFileSync(path.join(dir, 'secrets.ini'), [
+    '[secrets]',
+    `jwt_secret=${crypto.randomBytes(32).toString('base64url')}`,
+    `livekit_api_key=${creds.key}`,
+    `livekit_api_secret=${creds.secret}`,
+    `cleanup_api_key=${childEnv.CLEANUP_API_KEY}`,
+    '',
+  ].join('\n'), { mode: 0o600 });
   const argv = ['--dev', '--listen', '127.0.0.1:0', '--database', path.join(dir, 'bountycam.db'), ...args];
   log(`starting ${bin} ${argv.join(' ')}`);
   const child = spawn(bin, argv, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -211,8 +221,9 @@ export async function startServer({ env = {}, args = [], label = 'server' } = {}
   const onLine = (stream) => (line) => {
     lines.push(`${stream}: ${line}`);
     if (lines.length > 2000) lines.splice(0, lines.length - 1500);
-    const m = line.match(/\bhttps?:\/\/(127\.0\.0\.1|\[::1\]|localhost):(\d+)/);
-    if (m && m[2] !== '0') resolveAddr(`http://${m[1]}:${m[2]}`);
+    // main.c prints exactly one line on stdout when ready: "listening on URL".
+    const m = stream === 'out' && line.match(/^listening on (https?:\/\/\S+?)\/?$/);
+    if (m) resolveAddr(m[1]);
   };
   readline.createInterface({ input: child.stdout }).on('line', onLine('out'));
   readline.createInterface({ input: child.stderr }).on('line', onLine('err'));
