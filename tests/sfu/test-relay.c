@@ -101,7 +101,7 @@ deliver_offer_to_sfu (gpointer data)
   g_autoptr (GError) error = NULL;
   g_autofree char *text = gst_sdp_message_as_text (m->desc->sdp);
 
-  g_assert_true (bc_sfu_peer_handle_offer (m->client->peer, text, 7, &error));
+  g_assert_true (bc_sfu_peer_handle_offer (m->client->peer, text, 7, NULL, &error));
   g_assert_no_error (error);
   gst_webrtc_session_description_free (m->desc);
   g_free (m);

@@ -663,11 +663,13 @@ start_offer (BcSfuPeer *self, const char *sdp, guint id)
 /**
  * bc_sfu_peer_handle_offer:
  * @id: the offer's id, echoed in the answer
+ * @preferred_codecs: (nullable): mid → codec to receive on it
  *
  * Publisher only. The answer comes as ::local-description.
  */
 gboolean
-bc_sfu_peer_handle_offer (BcSfuPeer *self, const char *sdp, guint id, GError **error)
+bc_sfu_peer_handle_offer (
+    BcSfuPeer *self, const char *sdp, guint id, GHashTable *preferred_codecs, GError **error)
 {
   g_autofree char *filtered = NULL;
 
@@ -681,7 +683,7 @@ bc_sfu_peer_handle_offer (BcSfuPeer *self, const char *sdp, guint id, GError **e
     }
   if (!bc_sfu_sdp_validate (sdp, error))
     return FALSE;
-  filtered = bc_sfu_sdp_filter_offer (sdp);
+  filtered = bc_sfu_sdp_filter_offer (sdp, preferred_codecs);
   if (self->busy)
     {
       /* Only the newest offer needs an answer: clients ignore answers to

@@ -20,7 +20,8 @@ G_DECLARE_FINAL_TYPE (BcSfuPeer, bc_sfu_peer, BC, SFU_PEER, GObject)
 BcSfuPeer *bc_sfu_peer_new (BcSfuRelay *relay, BcSfuPeerRole role, const char *name);
 BcSfuPeerRole bc_sfu_peer_get_role (BcSfuPeer *self);
 gboolean bc_sfu_peer_is_connected (BcSfuPeer *self);
-gboolean bc_sfu_peer_handle_offer (BcSfuPeer *self, const char *sdp, guint id, GError **error);
+gboolean bc_sfu_peer_handle_offer (
+    BcSfuPeer *self, const char *sdp, guint id, GHashTable *preferred_codecs, GError **error);
 gboolean bc_sfu_peer_handle_answer (BcSfuPeer *self, const char *sdp, GError **error);
 void bc_sfu_peer_add_ice_candidate (BcSfuPeer *self, guint mline, const char *candidate);
 void bc_sfu_peer_add_track (BcSfuPeer *self,

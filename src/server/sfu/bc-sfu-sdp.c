@@ -184,10 +184,11 @@ format_score (const Format *f)
   return 0;
 }
 
-/* Picks the first forwardable codec of the offered order, preferring the
- * safest H.264 profile among H.264 entries. */
+/* Picks the codec the client asked for in its AddTrack, else the first
+ * forwardable one of the offered order; among H.264 entries the safest
+ * profile. */
 static char *
-choose_pt (GArray *formats)
+choose_pt (GArray *formats, const char *preferred)
 {
   int best_rank = -1;
   const char *best = NULL;
@@ -198,6 +199,8 @@ choose_pt (GArray *formats)
       int score = f->encoding ? format_score (f) : 0;
 
       if (score == 0)
+        continue;
+      if (preferred != NULL && g_ascii_strcasecmp (f->encoding, preferred) != 0)
         continue;
       if (best == NULL)
         {
@@ -212,12 +215,16 @@ choose_pt (GArray *formats)
           best_rank = score;
         }
     }
+  if (best == NULL && preferred != NULL)
+    return choose_pt (formats, NULL);
   return g_strdup (best);
 }
 
 static void
-filter_section (GPtrArray *out, GPtrArray *section)
+filter_section (GPtrArray *out, GPtrArray *section, GHashTable *preferred)
 {
+  const char *codec = NULL;
+
   g_autoptr (GArray) formats = g_array_new (FALSE, TRUE, sizeof (Format));
   g_autofree char *keep = NULL;
   const char *mline = g_ptr_array_index (section, 0);
@@ -255,7 +262,14 @@ filter_section (GPtrArray *out, GPtrArray *section)
       g_array_append_val (formats, f);
     }
 
-  keep = choose_pt (formats);
+  for (guint j = 1; j < section->len && preferred != NULL; j++)
+    {
+      const char *line = g_ptr_array_index (section, j);
+
+      if (g_str_has_prefix (line, "a=mid:"))
+        codec = g_hash_table_lookup (preferred, line + 6);
+    }
+  keep = choose_pt (formats, codec);
   if (keep == NULL)
     {
       /* Nothing we can forward: leave the section for webrtcbin to reject. */
@@ -288,12 +302,13 @@ filter_section (GPtrArray *out, GPtrArray *section)
 
 /**
  * bc_sfu_sdp_filter_offer:
+ * @preferred: (nullable): mid → codec name ("vp8", "h264", "opus")
  *
  * Returns: (transfer full): @sdp with one codec per audio/video section, the
  * first one of the offerer's order that the relay can forward
  */
 char *
-bc_sfu_sdp_filter_offer (const char *sdp)
+bc_sfu_sdp_filter_offer (const char *sdp, GHashTable *preferred)
 {
   g_auto (GStrv) lines = split_lines (sdp);
   g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
@@ -306,7 +321,7 @@ bc_sfu_sdp_filter_offer (const char *sdp)
       if (g_str_has_prefix (*l, "m="))
         {
           if (section != NULL)
-            filter_section (out, section);
+            filter_section (out, section, preferred);
           g_clear_pointer (&section, g_ptr_array_unref);
           section = g_ptr_array_new ();
         }
@@ -316,7 +331,7 @@ bc_sfu_sdp_filter_offer (const char *sdp)
         g_ptr_array_add (out, g_strdup (*l));
     }
   if (section != NULL)
-    filter_section (out, section);
+    filter_section (out, section, preferred);
   g_ptr_array_add (out, g_strdup (""));
   g_ptr_array_add (out, NULL);
   return g_strjoinv ("\r\n", (char **) out->pdata);

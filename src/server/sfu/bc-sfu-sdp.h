@@ -18,7 +18,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BcSfuSdpMedia, bc_sfu_sdp_media_free)
 
 gboolean bc_sfu_sdp_validate (const char *sdp, GError **error);
 GPtrArray *bc_sfu_sdp_list_media (const char *sdp);
-char *bc_sfu_sdp_filter_offer (const char *sdp);
+char *bc_sfu_sdp_filter_offer (const char *sdp, GHashTable *preferred);
 char **bc_sfu_sdp_get_mids (const char *sdp);
 char *bc_sfu_sdp_set_msids (const char *sdp, GHashTable *ssrc_to_msid);
 
