@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "bc-server.h"
+#include "bc-sfu.h"
 #include "bc-sqlite-store.h"
 
 #include <glib-unix.h>
@@ -40,6 +41,7 @@ main (int argc, char **argv)
   g_autoptr (BcConfig) config = NULL;
   g_autoptr (BcSqliteStore) store = NULL;
   g_autoptr (BcServer) server = NULL;
+  g_autoptr (BcSfu) sfu = NULL;
   guint sigint_id, sigterm_id;
 
   config = bc_config_load (&argc, &argv, &error);
@@ -62,9 +64,29 @@ main (int argc, char **argv)
       return 1;
     }
 
-  /* The built-in SFU attaches its routes here when no LiveKit is configured:
-   * bc_server_get_soup_server (server), bc_server_get_livekit_api_key/secret (server),
-   * bc_server_get_webhook_url (server). */
+  /* With no LiveKit configured the built-in SFU serves /rtc and the
+   * RoomService on the same port. ICE stays on 127.0.0.1 unless
+   * BOUNTYCAM_SFU_ICE_ADDRESSES lists other local addresses (comma
+   * separated; "all" for every interface). */
+  if (bc_server_uses_builtin_sfu (server))
+    {
+      const char *ice = g_getenv ("BOUNTYCAM_SFU_ICE_ADDRESSES");
+      const char *departure = g_getenv ("BOUNTYCAM_SFU_DEPARTURE_TIMEOUT");
+
+      sfu = bc_sfu_new (bc_server_get_livekit_api_key (server),
+                        bc_server_get_livekit_api_secret (server),
+                        bc_server_get_webhook_url (server));
+      if (ice != NULL)
+        {
+          g_auto (GStrv) list = g_strsplit (ice, ",", -1);
+
+          bc_sfu_set_ice_addresses (sfu,
+                                    g_str_equal (ice, "all") ? NULL : (const char *const *) list);
+        }
+      if (departure != NULL)
+        bc_sfu_set_departure_timeout (sfu, (guint) g_ascii_strtoull (departure, NULL, 10));
+      bc_sfu_attach (sfu, bc_server_get_soup_server (server));
+    }
 
   loop = g_main_loop_new (NULL, FALSE);
   sigint_id = g_unix_signal_add (SIGINT, on_signal, server);
@@ -79,6 +101,7 @@ main (int argc, char **argv)
 
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
+  g_clear_object (&sfu);
   g_clear_object (&server);
   g_clear_object (&store);
   g_clear_pointer (&loop, g_main_loop_unref);

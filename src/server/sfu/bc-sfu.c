@@ -22,6 +22,7 @@
 
 #include "bc-json.h"
 
+#include <gst/gst.h>
 #include <string.h>
 
 #define DEFAULT_DEPARTURE_TIMEOUT 20
@@ -106,6 +107,7 @@ bc_sfu_new (const char *api_key, const char *api_secret, const char *webhook_url
 
   g_return_val_if_fail (api_key != NULL && api_secret != NULL, NULL);
 
+  gst_init (NULL, NULL);
   self = g_object_new (BC_TYPE_SFU, NULL);
   self->api_key = g_strdup (api_key);
   self->api_secret = g_strdup (api_secret);
