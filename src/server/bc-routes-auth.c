@@ -328,7 +328,12 @@ bc_route_refresh (BcRequest *req)
   if (!bc_store_rotate_refresh (self->store, old_hash, new_hash,
                                 now + (gint64) self->config->refresh_token_ttl_s * 1000, now,
                                 &login_id, &user_id, &error))
-    return bc_reply_gerror (req, error);
+    {
+      /* A reused token revoked some login we cannot name here. */
+      if (g_error_matches (error, BC_STORE_ERROR, BC_STORE_ERROR_TOKEN_REUSED))
+        bc_server_forget_login (self, NULL);
+      return bc_reply_gerror (req, error);
+    }
   user = bc_store_get_user (self->store, user_id, NULL, &error);
   if (user == NULL)
     return bc_reply_gerror (req, error);
@@ -365,6 +370,7 @@ bc_route_logout (BcRequest *req)
         return bc_reply_error (req, SOUP_STATUS_UNAUTHORIZED, "invalid_refresh_token",
                                "The refresh token is not valid");
     }
+  bc_server_forget_login (self, login_id);
   if (!bc_store_revoke_login (self->store, login_id, bc_now_ms (), &error))
     return bc_reply_gerror (req, error);
   soup_server_message_set_status (req->msg, SOUP_STATUS_NO_CONTENT, NULL);

@@ -25,6 +25,7 @@ struct _BcServer
   char *webhook_url;
 
   GHashTable *login_failures; /* throttle key → LoginFailures */
+  GHashTable *active_logins; /* login id → gint64* monotonic time until which it is known active */
   guint cleanup_id;
   guint in_flight;
   gboolean shutting_down;
@@ -99,6 +100,9 @@ void bc_server_notify_bounty (BcServer *self, const char *type, BcBounty *bounty
 void bc_server_notify_session (BcServer *self, BcSession *session);
 void bc_server_notify_event (BcServer *self, BcSession *session, BcStreamEvent *event);
 void bc_server_notify_balance (BcServer *self, const char *user_id);
+
+/* Forget cached login state after a revocation (NULL: all). */
+void bc_server_forget_login (BcServer *self, const char *login_id);
 
 /* Ends a session (approve, reject or timeout) and tells everyone. */
 BcSession *

@@ -329,6 +329,42 @@ bc_request_bearer (BcRequest *req)
   return *header ? header : NULL;
 }
 
+/* A login known to be active is not asked about again for a moment: the
+ * store lookup costs a read transaction (file locks included) per request.
+ * Revocations by this process clear the entry at once; those by another
+ * server process sharing the database take effect within this time. */
+#define LOGIN_CACHE_US (2 * G_USEC_PER_SEC)
+
+static gboolean
+login_is_active (BcServer *self, const char *login_id)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 *until = g_hash_table_lookup (self->active_logins, login_id);
+
+  if (until != NULL && *until > now)
+    return TRUE;
+  if (!bc_store_login_is_active (self->store, login_id, NULL))
+    {
+      g_hash_table_remove (self->active_logins, login_id);
+      return FALSE;
+    }
+  if (g_hash_table_size (self->active_logins) > 100000)
+    g_hash_table_remove_all (self->active_logins);
+  until = g_new (gint64, 1);
+  *until = now + LOGIN_CACHE_US;
+  g_hash_table_replace (self->active_logins, g_strdup (login_id), until);
+  return TRUE;
+}
+
+void
+bc_server_forget_login (BcServer *self, const char *login_id)
+{
+  if (login_id == NULL)
+    g_hash_table_remove_all (self->active_logins);
+  else
+    g_hash_table_remove (self->active_logins, login_id);
+}
+
 static gboolean
 authenticate_token (BcRequest *req, const char *token)
 {
@@ -356,7 +392,7 @@ authenticate_token (BcRequest *req, const char *token)
       return FALSE;
     }
   /* The login may have been signed out (or revoked by a reused refresh token). */
-  if (!bc_store_login_is_active (self->store, req->login_id, NULL))
+  if (!login_is_active (self, req->login_id))
     {
       bc_reply_error (req, SOUP_STATUS_UNAUTHORIZED, "invalid_token",
                       "This login has been signed out");
@@ -784,6 +820,7 @@ bc_server_finalize (GObject *object)
 
   g_clear_pointer (&self->config, bc_config_free);
   g_clear_pointer (&self->login_failures, g_hash_table_unref);
+  g_clear_pointer (&self->active_logins, g_hash_table_unref);
   g_free (self->base_url);
   g_free (self->livekit_url);
   g_free (self->webhook_url);
@@ -803,6 +840,7 @@ static void
 bc_server_init (BcServer *self)
 {
   self->login_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->active_logins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->realtime = bc_realtime_new ();
 }
 

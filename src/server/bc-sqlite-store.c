@@ -34,7 +34,9 @@ struct _BcSqliteStore
   GObject parent_instance;
 
   sqlite3 *db;
-  GHashTable *statements; /* SQL text → sqlite3_stmt */
+  /* SQL text → sqlite3_stmt, keyed by the address of the string literal: a
+   * string hash of long SQL text would cost more than the lookup saves. */
+  GHashTable *statements;
 };
 
 static void bc_sqlite_store_iface_init (BcStoreInterface *iface);
@@ -1145,7 +1147,7 @@ finalize_statement (gpointer stmt)
 static void
 bc_sqlite_store_init (BcSqliteStore *self)
 {
-  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, finalize_statement);
+  self->statements = g_hash_table_new_full (NULL, NULL, NULL, finalize_statement);
 }
 
 static void
