@@ -127,6 +127,9 @@ configure_openh264 (GstElement *enc, guint bitrate_kbps, guint keyframe_interval
   _bc_media_set_arg (enc, "rate-control", "bitrate");
   _bc_media_set_arg (enc, "usage-type", "camera");
   g_object_set (enc, "bitrate", bitrate_kbps * 1000, "gop-size", keyframe_interval, NULL);
+  /* On busy pictures openh264 overshoots its bitrate up to twofold; its
+   * frame skipping would fix that by halving the frame rate, which is
+   * worse for a live view, so it stays off. */
   g_object_set (enc, "enable-frame-skip", FALSE, "multi-thread", 2, NULL);
 }
 
@@ -134,8 +137,11 @@ static void
 configure_vp8 (GstElement *enc, guint bitrate_kbps, guint keyframe_interval)
 {
   /* Real-time settings as WebRTC stacks use them: realtime deadline, CBR
-   * with small buffers, no lag, error resilience for lossy paths. */
-  g_object_set (enc, "deadline", (gint64) 1, "cpu-used", 8, "threads", 2, "lag-in-frames", 0,
+   * with small buffers, no lag, error resilience for lossy paths. One
+   * thread: libvpx's worker threads spin between live frames and with two
+   * of them VP8 at 720p30 took 60-100 % of a core here, with one 22-28 %.
+   * A negative cpu-used fixes the speed (6) instead of adapting it. */
+  g_object_set (enc, "deadline", (gint64) 1, "cpu-used", -6, "threads", 1, "lag-in-frames", 0,
                 "keyframe-max-dist", keyframe_interval, "target-bitrate", bitrate_kbps * 1000,
                 NULL);
   _bc_media_set_arg (enc, "end-usage", "cbr");
