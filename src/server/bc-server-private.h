@@ -28,6 +28,8 @@ struct _BcServer
   GHashTable *active_logins; /* login id → gint64* monotonic time until which it is known active */
   guint cleanup_id;
   guint in_flight;
+  gint64 last_read_us; /* monotonic time the last request was read */
+  guint quiet_id;
   gboolean shutting_down;
   GTask *shutdown_task;
   guint shutdown_timeout_id;

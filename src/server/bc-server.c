@@ -651,6 +651,7 @@ on_request_read (SoupServer *soup, SoupServerMessage *msg, BcServer *self)
 {
   g_object_set_data (G_OBJECT (msg), "bc-counted", GINT_TO_POINTER (1));
   self->in_flight++;
+  self->last_read_us = g_get_monotonic_time ();
 }
 
 static void
@@ -799,6 +800,7 @@ bc_server_dispose (GObject *object)
 
   g_clear_handle_id (&self->cleanup_id, g_source_remove);
   g_clear_handle_id (&self->shutdown_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->quiet_id, g_source_remove);
   if (self->room_service)
     bc_room_service_stop (self->room_service);
   g_clear_object (&self->room_service);
@@ -989,15 +991,37 @@ bc_server_get_webhook_url (BcServer *self)
   return self->webhook_url;
 }
 
+/* Requests already sent on open connections when the signal came are still
+ * read and answered: stop only once no request was read for this long. */
+#define QUIET_MS 150
+
+static gboolean
+on_quiet (gpointer user_data)
+{
+  BcServer *self = user_data;
+
+  self->quiet_id = 0;
+  maybe_finish_shutdown (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 maybe_finish_shutdown (BcServer *self)
 {
   g_autoptr (GTask) task = NULL;
+  gint64 quiet_for_ms = (g_get_monotonic_time () - self->last_read_us) / 1000;
 
   if (self->shutdown_task == NULL || self->in_flight > 0)
     return;
+  if (quiet_for_ms < QUIET_MS && self->shutdown_timeout_id != 0)
+    {
+      if (self->quiet_id == 0)
+        self->quiet_id = g_timeout_add (QUIET_MS - quiet_for_ms + 1, on_quiet, self);
+      return;
+    }
   task = g_steal_pointer (&self->shutdown_task);
   g_clear_handle_id (&self->shutdown_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->quiet_id, g_source_remove);
   /* Closing the listeners also closes idle keep-alive connections. */
   soup_server_disconnect (self->soup);
   g_task_return_boolean (task, TRUE);
@@ -1012,6 +1036,7 @@ on_shutdown_timeout (gpointer user_data)
   g_message ("%u requests still running after %d s; stopping anyway", self->in_flight,
              SHUTDOWN_GRACE_S);
   self->in_flight = 0;
+  self->last_read_us = 0;
   maybe_finish_shutdown (self);
   return G_SOURCE_REMOVE;
 }
@@ -1031,6 +1056,7 @@ bc_server_shutdown_async (BcServer *self,
       return;
     }
   self->shutting_down = TRUE;
+  self->last_read_us = g_get_monotonic_time ();
   g_clear_handle_id (&self->cleanup_id, g_source_remove);
   if (self->room_service)
     bc_room_service_stop (self->room_service);
