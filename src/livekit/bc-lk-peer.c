@@ -53,6 +53,7 @@ struct _BcLkPeer
   gboolean want_ice_restart;
   gboolean offer_in_flight;
   guint offer_id;
+  guint retry_offer_id;
 
   /* Subscriber negotiation */
   gboolean answering;
@@ -733,6 +734,16 @@ on_offer_created (BcLkPeer *self, gpointer data)
   sent_local_description (self, "offer", sent, done->id);
 }
 
+static gboolean
+retry_offer (gpointer user_data)
+{
+  BcLkPeer *self = BC_LK_PEER (user_data);
+
+  self->retry_offer_id = 0;
+  try_offer (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 try_offer (BcLkPeer *self)
 {
@@ -746,17 +757,28 @@ try_offer (BcLkPeer *self)
     {
       PeerTrack *track = g_ptr_array_index (self->tracks, i);
 
-      /* Without caps webrtcbin can describe neither the codec nor the ssrc. */
-      if (!g_atomic_int_get (&track->has_caps))
-        return;
+      /* Without caps webrtcbin can describe neither the codec nor the ssrc.
+       * The probe fires before the caps are stored on the pad, so look at
+       * the pad itself, and look again shortly if they are not there yet. */
+      if (!gst_pad_has_current_caps (track->sinkpad))
+        {
+          if (g_atomic_int_get (&track->has_caps) && self->retry_offer_id == 0)
+            self->retry_offer_id = g_timeout_add (20, retry_offer, self);
+          return;
+        }
     }
   g_object_get (self->webrtc, "signaling-state", &signaling, NULL);
   if (signaling != GST_WEBRTC_SIGNALING_STATE_STABLE && !self->want_ice_restart)
-    return;
+    {
+      g_debug ("Offer deferred: signaling state %d", signaling);
+      return;
+    }
 
   self->want_offer = FALSE;
   self->offer_in_flight = TRUE;
   self->offer_id++;
+  g_debug ("Creating offer %u (%u tracks%s)", self->offer_id, self->tracks->len,
+           self->want_ice_restart ? ", ICE restart" : "");
   if (self->want_ice_restart)
     options = gst_structure_new ("options", "ice-restart", G_TYPE_BOOLEAN, TRUE, NULL);
   self->want_ice_restart = FALSE;
@@ -788,6 +810,7 @@ on_remote_answer_set (BcLkPeer *self, gpointer data)
 {
   PromiseDone *done = data;
 
+  g_debug ("Answer %u applied (latest offer %u)", done->id, self->offer_id);
   if (done->id != self->offer_id && done->id != 0)
     return;
   if (!promise_failed (self, done, "apply the server's answer"))
@@ -1107,6 +1130,7 @@ bc_lk_peer_close (BcLkPeer *self)
   if (self->closed)
     return;
   self->closed = TRUE;
+  g_clear_handle_id (&self->retry_offer_id, g_source_remove);
   if (self->webrtc != NULL)
     g_signal_handlers_disconnect_by_data (self->webrtc, self);
   for (guint i = 0; self->tracks != NULL && i < self->tracks->len; i++)
