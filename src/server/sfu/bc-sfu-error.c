@@ -3,7 +3,11 @@
 
 #include "bc-sfu-error.h"
 
-G_DEFINE_QUARK (bc - sfu - error - quark, bc_sfu_error)
+GQuark
+bc_sfu_error_quark (void)
+{
+  return g_quark_from_static_string ("bc-sfu-error-quark");
+}
 
 guint
 bc_sfu_error_to_http_status (const GError *error)

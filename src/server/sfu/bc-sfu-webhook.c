@@ -222,3 +222,18 @@ bc_sfu_webhook_get_pending (BcSfuWebhook *self)
   g_return_val_if_fail (BC_IS_SFU_WEBHOOK (self), 0);
   return g_queue_get_length (&self->queue) + (self->in_flight ? 1 : 0);
 }
+
+/**
+ * bc_sfu_webhook_close:
+ *
+ * Drops queued events and cancels the one in flight; nothing is sent after.
+ */
+void
+bc_sfu_webhook_close (BcSfuWebhook *self)
+{
+  g_return_if_fail (BC_IS_SFU_WEBHOOK (self));
+
+  g_cancellable_cancel (self->cancellable);
+  g_queue_clear_full (&self->queue, g_free);
+  g_clear_pointer (&self->url, g_free);
+}

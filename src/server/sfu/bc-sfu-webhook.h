@@ -17,5 +17,6 @@ void bc_sfu_webhook_send (BcSfuWebhook *self,
 char *bc_sfu_webhook_sign (
     const char *body, gsize body_len, const char *api_key, const char *api_secret, gint64 now);
 guint bc_sfu_webhook_get_pending (BcSfuWebhook *self);
+void bc_sfu_webhook_close (BcSfuWebhook *self);
 
 G_END_DECLS

@@ -57,6 +57,8 @@ bc_sfu_dispose (GObject *object)
         g_signal_handlers_disconnect_by_data (value, self);
       g_clear_pointer (&self->rooms, g_hash_table_unref);
     }
+  if (self->webhook != NULL)
+    bc_sfu_webhook_close (self->webhook);
   g_clear_object (&self->webhook);
 
   G_OBJECT_CLASS (bc_sfu_parent_class)->dispose (object);
@@ -432,6 +434,12 @@ twirp_handler (
   const char *room_name;
   BcSfuRoom *room;
 
+  if (!g_str_equal (method, "ListRooms") && !g_str_equal (method, "DeleteRoom") &&
+      !g_str_equal (method, "ListParticipants") && !g_str_equal (method, "RemoveParticipant"))
+    {
+      twirp_error (msg, 404, "bad_route", "no such RoomService method");
+      return;
+    }
   if (!g_str_equal (soup_server_message_get_method (msg), "POST"))
     {
       twirp_error (msg, 405, "bad_route", "RoomService methods are called with POST");
