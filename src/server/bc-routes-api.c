@@ -33,18 +33,23 @@ reply_invalid (BcRequest *req, const char *field, const char *what)
   bc_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", message);
 }
 
+/* Whether the query has @name=@value (or @name=1/true when @value is NULL). */
 static gboolean
-query_flag (BcRequest *req, const char *name)
+query_has (BcRequest *req, const char *name, const char *value)
 {
   const char *query = g_uri_get_query (soup_server_message_get_uri (req->msg));
   g_autoptr (GHashTable) form = NULL;
-  const char *value;
+  const char *have;
 
   if (query == NULL)
     return FALSE;
   form = soup_form_decode (query);
-  value = g_hash_table_lookup (form, name);
-  return value != NULL && (g_str_equal (value, "1") || g_str_equal (value, "true"));
+  have = g_hash_table_lookup (form, name);
+  if (have == NULL)
+    return FALSE;
+  if (value != NULL)
+    return g_str_equal (have, value);
+  return g_str_equal (have, "1") || g_str_equal (have, "true");
 }
 
 static gboolean
@@ -109,7 +114,8 @@ bc_route_list_bounties (BcRequest *req)
 
   if (!bc_request_authenticate (req))
     return;
-  mine = query_flag (req, "mine");
+  /* ?filter=mine (or ?mine=1): my own bounties; otherwise the open ones of others. */
+  mine = query_has (req, "filter", "mine") || query_has (req, "mine", NULL);
   list = bc_store_list_bounties (req->server->store,
                                  mine ? BC_BOUNTY_LIST_MINE : BC_BOUNTY_LIST_OPEN_OF_OTHERS,
                                  req->user_id, LIST_LIMIT, &error);

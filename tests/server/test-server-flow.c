@@ -142,10 +142,17 @@ test_spec_flow (void)
   list = json_object_get_array_member (json_node_get_object (answer), "bounties");
   g_assert_cmpuint (json_array_get_length (list), ==, 1);
   g_clear_pointer (&answer, json_node_unref);
-  g_assert_cmpuint (bc_test_request (s, "GET", "/api/bounties", a->access_token, NULL, &answer), ==,
-                    200);
+  g_assert_cmpuint (
+      bc_test_request (s, "GET", "/api/bounties?filter=open", a->access_token, NULL, &answer), ==,
+      200);
   list = json_object_get_array_member (json_node_get_object (answer), "bounties");
   g_assert_cmpuint (json_array_get_length (list), ==, 0);
+  g_clear_pointer (&answer, json_node_unref);
+  g_assert_cmpuint (
+      bc_test_request (s, "GET", "/api/bounties?filter=mine", a->access_token, NULL, &answer), ==,
+      200);
+  list = json_object_get_array_member (json_node_get_object (answer), "bounties");
+  g_assert_cmpuint (json_array_get_length (list), ==, 1);
   g_clear_pointer (&answer, json_node_unref);
   g_assert_cmpuint (
       bc_test_request (s, "GET", "/api/bounties?mine=1", a->access_token, NULL, &answer), ==, 200);
