@@ -141,6 +141,8 @@ bc_cli_fail (BcCli *cli, const GError *error)
 
   if (code == BC_EXIT_INTERRUPTED)
     fprintf (stderr, "bountycam-cli: interrupted\n");
+  else if (g_error_matches (error, BC_CLIENT_ERROR, BC_CLIENT_ERROR_INSECURE))
+    fprintf (stderr, "bountycam-cli: %s; --allow-insecure does it anyway\n", error->message);
   else
     fprintf (stderr, "bountycam-cli: %s\n", error->message);
 

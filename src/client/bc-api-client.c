@@ -1211,9 +1211,8 @@ bc_api_client_list_bounties_async (BcApiClient *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, bc_api_client_list_bounties_async);
   request_async (self, "GET",
-                 filter == BC_BOUNTY_FILTER_MINE ? "/api/bounties?filter=mine"
-                                                 : "/api/bounties?filter=open",
-                 NULL, REQ_AUTH, NULL, cancellable, on_bounty_list, task);
+                 filter == BC_BOUNTY_FILTER_MINE ? "/api/bounties?mine=1" : "/api/bounties", NULL,
+                 REQ_AUTH, NULL, cancellable, on_bounty_list, task);
 }
 
 GListModel *

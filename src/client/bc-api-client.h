@@ -17,8 +17,8 @@ G_DECLARE_FINAL_TYPE (BcApiClient, bc_api_client, BC, API_CLIENT, GObject)
 
 typedef enum
 {
-  BC_BOUNTY_FILTER_OPEN, /* open bounties of others: GET /api/bounties?filter=open */
-  BC_BOUNTY_FILTER_MINE, /* my own bounties, any status: GET /api/bounties?filter=mine */
+  BC_BOUNTY_FILTER_OPEN, /* open bounties of others: GET /api/bounties */
+  BC_BOUNTY_FILTER_MINE, /* my own bounties, any status: GET /api/bounties?mine=1 */
 } BcBountyFilter;
 
 #define BC_TYPE_BOUNTY_FILTER (bc_bounty_filter_get_type ())

@@ -16,6 +16,7 @@ struct _BcSession
   BcUser *requester;
   GDateTime *last_activity_at;
   GListStore *events;
+  char *stream_status;
   char *bounty_title;
   gint64 reward_points;
 };
@@ -34,6 +35,7 @@ enum
   PROP_REQUESTER,
   PROP_LAST_ACTIVITY_AT,
   PROP_EVENTS,
+  PROP_STREAM_STATUS,
   PROP_BOUNTY_TITLE,
   PROP_REWARD_POINTS,
   PROP_IS_ENDED,
@@ -58,6 +60,7 @@ bc_session_finalize (GObject *object)
   g_clear_object (&self->requester);
   g_clear_pointer (&self->last_activity_at, g_date_time_unref);
   g_clear_object (&self->events);
+  g_free (self->stream_status);
   g_free (self->bounty_title);
 
   G_OBJECT_CLASS (bc_session_parent_class)->finalize (object);
@@ -97,6 +100,9 @@ bc_session_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
     case PROP_EVENTS:
       g_value_set_object (value, self->events);
       break;
+    case PROP_STREAM_STATUS:
+      g_value_set_string (value, self->stream_status);
+      break;
     case PROP_BOUNTY_TITLE:
       g_value_set_string (value, self->bounty_title);
       break;
@@ -130,6 +136,8 @@ bc_session_class_init (BcSessionClass *klass)
   properties[PROP_LAST_ACTIVITY_AT] =
       g_param_spec_boxed ("last-activity-at", NULL, NULL, G_TYPE_DATE_TIME, flags);
   properties[PROP_EVENTS] = g_param_spec_object ("events", NULL, NULL, G_TYPE_LIST_MODEL, flags);
+  properties[PROP_STREAM_STATUS] = g_param_spec_string ("stream-status", NULL, NULL, NULL, flags);
+  properties[PROP_STREAM_STATUS] = g_param_spec_string ("stream-status", NULL, NULL, NULL, flags);
   properties[PROP_BOUNTY_TITLE] = g_param_spec_string ("bounty-title", NULL, NULL, NULL, flags);
   properties[PROP_REWARD_POINTS] =
       g_param_spec_int64 ("reward-points", NULL, NULL, 0, G_MAXINT64, 0, flags);
@@ -231,6 +239,12 @@ bc_session_update_from_json (BcSession *self, JsonObject *object, GError **error
     NOTIFY (PROP_STATUS);
   if (json_object_has_member (object, "outcome") && _bc_set_string (&self->outcome, outcome))
     NOTIFY (PROP_OUTCOME);
+  if (json_object_has_member (object, "stream_status"))
+    {
+      g_autofree char *stream_status = _bc_json_dup_string (object, "stream_status");
+      if (_bc_set_string (&self->stream_status, stream_status))
+        NOTIFY (PROP_STREAM_STATUS);
+    }
   if (last && _bc_set_datetime (&self->last_activity_at, last))
     NOTIFY (PROP_LAST_ACTIVITY_AT);
 
@@ -263,6 +277,8 @@ bc_session_update_from_json (BcSession *self, JsonObject *object, GError **error
   else
     {
       g_autofree char *title = _bc_json_dup_string (object, "bounty_title");
+      if (title == NULL)
+        title = _bc_json_dup_string (object, "title");
       if (title && _bc_set_string (&self->bounty_title, title))
         NOTIFY (PROP_BOUNTY_TITLE);
       if (json_object_has_member (object, "reward_points"))
@@ -386,6 +402,13 @@ bc_session_get_events (BcSession *self)
 {
   g_return_val_if_fail (BC_IS_SESSION (self), NULL);
   return G_LIST_MODEL (self->events);
+}
+
+const char *
+bc_session_get_stream_status (BcSession *self)
+{
+  g_return_val_if_fail (BC_IS_SESSION (self), NULL);
+  return self->stream_status;
 }
 
 const char *

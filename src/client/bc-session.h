@@ -17,7 +17,8 @@ G_DECLARE_FINAL_TYPE (BcSession, bc_session, BC, SESSION, GObject)
  * "ended"), "outcome" (NULL, "approved", "rejected", "timed_out"),
  * "streamer", "requester" (BcUser), "last-activity-at" (GDateTime), "events"
  * (GListModel of BcStreamEvent, the same object for the session's life),
- * "bounty-title", "reward-points" (when the server embeds the bounty),
+ * "stream-status" (NULL, "started", "active", "inactive", …), "bounty-title",
+ * "reward-points" (the bounty's, as the server sends them),
  * "is-ended" (boolean). */
 BcSession *bc_session_new_from_json (JsonObject *object, GError **error);
 /* Updates in place; "events" is replaced only when @object carries events. */
@@ -34,6 +35,7 @@ BcUser *bc_session_get_streamer (BcSession *self);
 BcUser *bc_session_get_requester (BcSession *self);
 GDateTime *bc_session_get_last_activity_at (BcSession *self);
 GListModel *bc_session_get_events (BcSession *self);
+const char *bc_session_get_stream_status (BcSession *self);
 const char *bc_session_get_bounty_title (BcSession *self);
 gint64 bc_session_get_reward_points (BcSession *self);
 gboolean bc_session_is_ended (BcSession *self);
