@@ -37,9 +37,17 @@ fi
 
 mkdir -p "$tmp/data" "$tmp/config" "$tmp/cache" "$tmp/runtime"
 chmod 700 "$tmp/runtime"
-export DISPLAY=":$(head -1 "$tmp/display")"
+DISPLAY=":$(head -1 "$tmp/display")"
+export DISPLAY
 export GDK_BACKEND=x11
-export XDG_DATA_HOME=$tmp/data XDG_CONFIG_HOME=$tmp/config XDG_CACHE_HOME=$tmp/cache
+export HOME=$tmp XDG_DATA_HOME=$tmp/data XDG_CONFIG_HOME=$tmp/config XDG_CACHE_HOME=$tmp/cache
 export XDG_RUNTIME_DIR=$tmp/runtime
+# The cairo renderer: no GL under Xvfb, and cheap on a loaded machine.
+export GSK_RENDERER=${GSK_RENDERER:-cairo} GTK_A11Y=none NO_AT_BRIDGE=1
 unset WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS
-dbus-run-session -- "$@"
+# A keyring unlocked with a throw-away password, for libsecret.
+dbus-run-session -- sh -c '
+  if command -v gnome-keyring-daemon >/dev/null 2>&1; then
+    printf "bountycam-test" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+  fi
+  exec "$@"' sh "$@"
