@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bc-application.h"
+#include "bc-sign-in-page.h"
 #include "bc-window.h"
 
 typedef struct
@@ -92,8 +93,13 @@ on_poll (gpointer user_data)
     return G_SOURCE_CONTINUE;
 
   page = bc_window_get_sign_in_page (f->window);
-  if (gtk_widget_get_width (page) <= 0)
+  if (gtk_widget_get_width (page) <= 0 || bc_sign_in_page_get_busy (BC_SIGN_IN_PAGE (page)))
     return G_SOURCE_CONTINUE;
+  /* Let the page finish fading in, so the screenshot shows it as a user would. */
+  for (GtkWidget *w = gtk_widget_get_ancestor (page, GTK_TYPE_STACK); w != NULL;
+       w = gtk_widget_get_ancestor (gtk_widget_get_parent (w), GTK_TYPE_STACK))
+    if (gtk_stack_get_transition_running (GTK_STACK (w)))
+      return G_SOURCE_CONTINUE;
 
   collect_texts (page, f->texts);
   save_screenshot (GTK_WIDGET (f->window),
