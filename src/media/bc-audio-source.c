@@ -75,6 +75,7 @@ bc_audio_source_initable_init (GInitable *initable, GCancellable *cancellable, G
 {
   BcAudioSource *self = BC_AUDIO_SOURCE (initable);
   GstElement *src, *convert, *resample, *filter, *enc, *pay;
+  GstPad *ghost;
   g_autoptr (GstCaps) caps = NULL;
   g_autoptr (GstPad) pad = NULL;
 
@@ -128,7 +129,9 @@ bc_audio_source_initable_init (GInitable *initable, GCancellable *cancellable, G
   gst_element_link_many (src, convert, resample, filter, self->volume, enc, pay, NULL);
 
   pad = gst_element_get_static_pad (pay, "src");
-  gst_element_add_pad (self->bin, gst_ghost_pad_new ("src", pad));
+  ghost = gst_ghost_pad_new ("src", pad);
+  _bc_media_hide_latency (ghost);
+  gst_element_add_pad (self->bin, ghost);
   return TRUE;
 }
 

@@ -405,3 +405,20 @@ bc_frame_sink_get_latency (BcFrameSink *self, gint64 *p50_us, gint64 *p95_us)
     *p95_us = sorted[MIN (n - 1, (guint) ((n * 95 + 99) / 100) - 1)];
   return n;
 }
+
+/**
+ * bc_frame_sink_reset_latency:
+ *
+ * Forgets the latency samples so far, e.g. those of frames held up while
+ * the connection was being set up.
+ */
+void
+bc_frame_sink_reset_latency (BcFrameSink *self)
+{
+  g_return_if_fail (BC_IS_FRAME_SINK (self));
+
+  g_mutex_lock (&self->lock);
+  self->n_latencies = 0;
+  self->next_latency = 0;
+  g_mutex_unlock (&self->lock);
+}

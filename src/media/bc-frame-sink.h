@@ -18,6 +18,7 @@ BcFrame *bc_frame_sink_dup_last_frame (BcFrameSink *self);
 guint64 bc_frame_sink_get_n_frames (BcFrameSink *self);
 gint64 bc_frame_sink_get_first_frame_time (BcFrameSink *self);
 gboolean bc_frame_sink_get_size (BcFrameSink *self, int *width, int *height);
+void bc_frame_sink_reset_latency (BcFrameSink *self);
 guint bc_frame_sink_get_latency (BcFrameSink *self, gint64 *p50_us, gint64 *p95_us);
 
 G_END_DECLS

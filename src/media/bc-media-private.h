@@ -9,5 +9,6 @@ GstElement *_bc_media_make_element (const char *factory, const char *name, GErro
 gboolean _bc_media_have_element (const char *factory);
 void _bc_media_set_arg (gpointer object, const char *property, const char *value);
 guint32 _bc_media_random_ssrc (void);
+void _bc_media_hide_latency (GstPad *src_pad);
 
 G_END_DECLS

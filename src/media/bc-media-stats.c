@@ -13,7 +13,7 @@ struct _BcMediaStats
   BcFrameSink *frame_sink;
   BcVideoSource *video_source;
   gint64 start_time;
-  guint jitter_buffer_latency;
+  gint jitter_buffer_latency;
 
   /* previous sample, for rates */
   gint64 last_time;
@@ -186,6 +186,7 @@ bc_media_stats_init (BcMediaStats *self)
   self->ttff_ms = -1;
   self->latency_p50_ms = -1;
   self->latency_p95_ms = -1;
+  self->jitter_buffer_latency = -1;
 }
 
 BcMediaStats *
@@ -251,7 +252,7 @@ bc_media_stats_set_jitter_buffer_latency (BcMediaStats *self, guint latency_ms)
 {
   g_return_if_fail (BC_IS_MEDIA_STATS (self));
 
-  self->jitter_buffer_latency = latency_ms;
+  self->jitter_buffer_latency = (gint) MIN (latency_ms, G_MAXINT);
 }
 
 static GstWebRTCStatsType
@@ -555,7 +556,7 @@ bc_media_stats_poll_async (BcMediaStats *self,
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (webrtcbin), "latency") != NULL)
     {
       g_object_get (webrtcbin, "latency", &latency, NULL);
-      self->jitter_buffer_latency = latency;
+      self->jitter_buffer_latency = (gint) MIN (latency, G_MAXINT);
     }
 
   promise = gst_promise_new_with_change_func (on_stats_reply, poll, NULL);
@@ -639,7 +640,7 @@ bc_media_stats_get_jitter_ms (BcMediaStats *self)
 double
 bc_media_stats_get_jitter_buffer_ms (BcMediaStats *self)
 {
-  return self->jitter_buffer_latency > 0 ? (double) self->jitter_buffer_latency : -1;
+  return self->jitter_buffer_latency >= 0 ? (double) self->jitter_buffer_latency : -1;
 }
 
 double

@@ -133,3 +133,30 @@ _bc_media_random_ssrc (void)
   while (ssrc == 0);
   return ssrc;
 }
+
+static GstPadProbeReturn
+on_latency_answered (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstQuery *query = GST_PAD_PROBE_INFO_QUERY (info);
+  gboolean live;
+  GstClockTime min, max;
+
+  if (GST_QUERY_TYPE (query) != GST_QUERY_LATENCY)
+    return GST_PAD_PROBE_OK;
+  gst_query_parse_latency (query, &live, &min, &max);
+  gst_query_set_latency (query, live, 0, max);
+  return GST_PAD_PROBE_OK;
+}
+
+/* webrtcbin 1.22 puts a clocksync (sync=true) behind each sink pad, which
+ * holds every RTP packet until its running time plus the pipeline latency:
+ * with a live source that is at least one frame (33 ms) of added delay on
+ * every packet. Our source bins therefore report no latency; packets go out
+ * as soon as they are encoded, as browsers send them. Timestamps and RTCP
+ * sender reports are unaffected, so receivers still synchronise. */
+void
+_bc_media_hide_latency (GstPad *src_pad)
+{
+  gst_pad_add_probe (src_pad, GST_PAD_PROBE_TYPE_QUERY_UPSTREAM | GST_PAD_PROBE_TYPE_PULL,
+                     on_latency_answered, NULL, NULL);
+}

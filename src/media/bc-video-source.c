@@ -192,6 +192,7 @@ build (BcVideoSource *self, GError **error)
   GstElement *src, *capture_filter, *convert, *scale, *raw_filter, *queue, *pay;
   GstElement *jpegdec = NULL, *rate = NULL, *enc_filter = NULL, *setter = NULL;
   GstElement *last;
+  GstPad *ghost;
   g_autoptr (GstCaps) capture_caps = NULL;
   g_autoptr (GstCaps) raw_caps = NULL;
   g_autoptr (GstPad) probe_pad = NULL;
@@ -387,7 +388,9 @@ build (BcVideoSource *self, GError **error)
     }
 
   src_pad = gst_element_get_static_pad (last, "src");
-  gst_element_add_pad (self->bin, gst_ghost_pad_new ("src", src_pad));
+  ghost = gst_ghost_pad_new ("src", src_pad);
+  _bc_media_hide_latency (ghost);
+  gst_element_add_pad (self->bin, ghost);
   return TRUE;
 }
 

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 #include "bc-media.h"
+#include "bc-test-loopback.h"
 
 typedef struct
 {
@@ -204,6 +205,45 @@ main (int argc, char *argv[])
   g_print ("\npublisher %%: source + convert + stamp + encoder + payloader; encode %%: minus "
            "the source alone;\nviewer dec %%: depayloader + decoder + RGBA conversion "
            "(publisher+viewer run minus publisher run).\n");
+
+  g_print ("\nGlass-to-glass in one process: publisher bin -> webrtcbin -> 127.0.0.1 -> webrtcbin\n"
+           "-> receiver -> RGBA frame sink (no SFU), capture time read from the pixels, "
+           "jitter buffer %u ms\n\n",
+           bc_media_get_jitter_latency_ms ());
+  g_print ("%-8s %10s %10s %10s %12s %10s\n", "codec", "p50 ms", "p95 ms", "frames", "first frame",
+           "process %");
+  for (int codec = BC_VIDEO_CODEC_H264; codec <= BC_VIDEO_CODEC_VP8; codec++)
+    {
+      Loopback t = { 0 };
+      BcFrameSink *sink;
+      gint64 p50 = 0, p95 = 0, cpu0, wall0;
+      guint64 frames0;
+      guint n;
+      double ttff, cpu;
+
+      t.wanted_frames = 30;
+      loopback_run (&t, codec, FALSE, 1280, 720, BC_VIDEO_DEFAULT_BITRATE_KBPS);
+      sink = video_sink (&t);
+      if (t.error != NULL || sink == NULL)
+        {
+          g_print ("%-8s failed\n", bc_video_codec_to_string (codec));
+          loopback_clear (&t);
+          continue;
+        }
+      ttff = (bc_frame_sink_get_first_frame_time (sink) - t.start_time) / 1000.0;
+      bc_frame_sink_reset_latency (sink);
+      frames0 = bc_frame_sink_get_n_frames (sink);
+      cpu0 = cpu_time_us ();
+      wall0 = g_get_monotonic_time ();
+      g_timeout_add_once (seconds * 1000, (GSourceOnceFunc) g_main_loop_quit, t.loop);
+      g_main_loop_run (t.loop);
+      cpu = 100.0 * (cpu_time_us () - cpu0) / (double) (g_get_monotonic_time () - wall0);
+      n = bc_frame_sink_get_latency (sink, &p50, &p95);
+      g_print ("%-8s %10.1f %10.1f %10" G_GUINT64_FORMAT " %9.0f ms %10.1f\n",
+               bc_video_codec_to_string (codec), n ? p50 / 1000.0 : -1.0, n ? p95 / 1000.0 : -1.0,
+               bc_frame_sink_get_n_frames (sink) - frames0, ttff, cpu);
+      loopback_clear (&t);
+    }
 
   g_ptr_array_unref (encoders);
   return 0;
