@@ -7,6 +7,7 @@
 #include "bc-jwt.h"
 #include "bc-tokens.h"
 
+#include <sqlite3.h>
 #include <string.h>
 
 static const char *
@@ -696,6 +697,75 @@ test_realtime (void)
   bc_test_server_free (s);
 }
 
+/* Reads one integer from the server's database (read-only, beside the server). */
+static gint64
+db_int (BcTestServer *s, const char *sql)
+{
+  g_autofree char *path = bc_test_server_db_path (s);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+/* Polls @sql until it gives @want (LiveKit calls run in the background). */
+static void
+wait_db (BcTestServer *s, const char *sql, gint64 want)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (db_int (s, sql) != want)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (50 * 1000);
+    }
+}
+
+static void
+test_room_deletion (void)
+{
+  const char *unreachable[] = { "--livekit-url", "http://127.0.0.1:9", NULL };
+  BcTestServer *s = bc_test_server_start (NULL, NULL);
+  g_autoptr (BcTestUser) a = bc_test_signup (s, "requester");
+  g_autoptr (BcTestUser) b = bc_test_signup (s, "streamer");
+  g_autofree char *bounty_id = create_bounty (s, a, 10);
+  g_autofree char *session_id = accept_bounty (s, b, bounty_id);
+  g_autofree char *path = g_strdup_printf ("/api/sessions/%s/approve", session_id);
+
+  /* The built-in SFU answers DeleteRoom: the queue empties. */
+  g_assert_cmpuint (bc_test_request (s, "POST", path, a->access_token, NULL, NULL), ==, 200);
+  wait_db (s, "SELECT COUNT (*) FROM room_deletions", 0);
+  bc_test_server_free (s);
+  g_clear_pointer (&bounty_id, g_free);
+  g_clear_pointer (&session_id, g_free);
+  g_clear_pointer (&path, g_free);
+  g_clear_pointer (&a, bc_test_user_free);
+  g_clear_pointer (&b, bc_test_user_free);
+
+  /* LiveKit unreachable: the deletion stays queued and is retried; the
+   * points moved all the same. */
+  s = bc_test_server_start (NULL, unreachable);
+  a = bc_test_signup (s, "requester");
+  b = bc_test_signup (s, "streamer");
+  bounty_id = create_bounty (s, a, 10);
+  session_id = accept_bounty (s, b, bounty_id);
+  path = g_strdup_printf ("/api/sessions/%s/reject", session_id);
+  g_assert_cmpuint (bc_test_request (s, "POST", path, a->access_token, NULL, NULL), ==, 200);
+  wait_db (s, "SELECT COUNT (*) FROM room_deletions WHERE attempts >= 1 AND last_error IS NOT NULL",
+           1);
+  g_assert_cmpint (bc_test_points (s, a), ==, 100);
+  g_assert_cmpint (bc_test_points (s, b), ==, 100);
+  bc_test_server_free (s);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -708,5 +778,6 @@ main (int argc, char **argv)
   g_test_add_func ("/server/flow/webhooks", test_webhooks);
   g_test_add_func ("/server/flow/cleanup", test_cleanup);
   g_test_add_func ("/server/flow/realtime", test_realtime);
+  g_test_add_func ("/server/flow/room-deletion", test_room_deletion);
   return g_test_run ();
 }
