@@ -393,6 +393,9 @@ run_relay (const char *codec)
   /* LiveKit's packed stream id, at media level and at ssrc level. */
   g_assert_nonnull (strstr (fixture.subscribers[0].last_offer, "a=msid:PA_pub|TR_video TR_video"));
   g_assert_nonnull (strstr (fixture.subscribers[0].last_offer, " msid:PA_pub|TR_video TR_video"));
+  /* Lost packets can be asked for again. */
+  g_assert_nonnull (strstr (fixture.subscribers[0].last_offer, "rtx/90000"));
+  g_assert_nonnull (strstr (fixture.subscribers[0].last_offer, "nack"));
   g_assert_cmpuint (bc_sfu_track_get_packets (
                         g_ptr_array_index (bc_sfu_peer_get_tracks (fixture.publisher.peer), 0)),
                     >, 0);

@@ -58,6 +58,8 @@ struct _BcSfuParticipant
 
   guint refresh_source;
   guint close_source;
+  guint liveness_source;
+  gint64 last_activity;
   gint64 window_start;
   guint window_count;
   gboolean closed;
@@ -85,6 +87,7 @@ bc_sfu_participant_dispose (GObject *object)
 
   bc_sfu_participant_close (self, LIVEKIT__DISCONNECT_REASON__UNKNOWN_REASON);
   g_clear_handle_id (&self->close_source, g_source_remove);
+  g_clear_handle_id (&self->liveness_source, g_source_remove);
   if (self->connection != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->connection, self);
@@ -171,6 +174,25 @@ send_refresh_token (BcSfuParticipant *self)
   response.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_REFRESH_TOKEN;
   response.refresh_token = token;
   bc_sfu_participant_send (self, &response);
+}
+
+/* Clients ping every ping_interval; one that has been silent for longer
+ * than ping_timeout (plus some slack) is gone even if TCP has not noticed. */
+static gboolean
+on_liveness_timer (gpointer user_data)
+{
+  BcSfuParticipant *self = user_data;
+
+  if (g_get_monotonic_time () - self->last_activity >
+      (PING_TIMEOUT_SECONDS + PING_INTERVAL_SECONDS) * G_USEC_PER_SEC)
+    {
+      self->liveness_source = 0;
+      g_message ("Participant %s stopped answering", self->sid);
+      bc_sfu_participant_disconnect (self, LIVEKIT__DISCONNECT_REASON__CONNECTION_TIMEOUT,
+                                     LIVEKIT__LEAVE_REQUEST__ACTION__DISCONNECT);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
 }
 
 static gboolean
@@ -876,6 +898,7 @@ on_message (SoupWebsocketConnection *connection, int type, GBytes *message, gpoi
 
   if (self->closed)
     return;
+  self->last_activity = now;
   if (now - self->window_start > G_USEC_PER_SEC)
     {
       self->window_start = now;
@@ -950,6 +973,12 @@ const char *
 bc_sfu_participant_get_identity (BcSfuParticipant *self)
 {
   return self->grants->identity;
+}
+
+gboolean
+bc_sfu_participant_is_hidden (BcSfuParticipant *self)
+{
+  return self->grants->hidden;
 }
 
 gboolean
@@ -1028,6 +1057,8 @@ bc_sfu_participant_start (BcSfuParticipant *self)
   bc_sfu_participant_send (self, &response);
   send_refresh_token (self);
   self->refresh_source = g_timeout_add_seconds (REFRESH_INTERVAL_SECONDS, on_refresh_timer, self);
+  self->last_activity = g_get_monotonic_time ();
+  self->liveness_source = g_timeout_add_seconds (PING_INTERVAL_SECONDS, on_liveness_timer, self);
 
   if (self->grants->can_subscribe)
     {
@@ -1120,6 +1151,7 @@ bc_sfu_participant_close (BcSfuParticipant *self, Livekit__DisconnectReason reas
   self->disconnect_reason = reason;
   self->version++;
   g_clear_handle_id (&self->refresh_source, g_source_remove);
+  g_clear_handle_id (&self->liveness_source, g_source_remove);
 
   if (self->subscriber != NULL)
     {

@@ -52,6 +52,7 @@ BcSfuParticipant *bc_sfu_participant_new (BcSfuRoom *room,
 const char *bc_sfu_participant_get_sid (BcSfuParticipant *self);
 const char *bc_sfu_participant_get_identity (BcSfuParticipant *self);
 gboolean bc_sfu_participant_can_subscribe (BcSfuParticipant *self);
+gboolean bc_sfu_participant_is_hidden (BcSfuParticipant *self);
 gboolean bc_sfu_participant_is_subscriber_primary (BcSfuParticipant *self);
 GPtrArray *bc_sfu_participant_get_publications (BcSfuParticipant *self);
 Livekit__ParticipantInfo *bc_sfu_participant_fill_info (BcSfuParticipant *self, BcSfuArena *arena);

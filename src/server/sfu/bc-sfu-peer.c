@@ -812,6 +812,9 @@ bc_sfu_peer_add_track (BcSfuPeer *self,
   g_object_get (st->sink_pad, "transceiver", &st->transceiver, NULL);
   g_object_set (st->transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
                 "codec-preferences", caps, NULL);
+  /* Video is retransmitted on NACK (webrtcbin adds RTX to the offer). */
+  if (bc_sfu_track_is_video (track))
+    g_object_set (st->transceiver, "do-nack", TRUE, NULL);
   g_object_set (st->sink_pad, "msid", stream_id, NULL);
   st->branch = bc_sfu_track_add_branch (track, st->sink_pad, st->pt, st->ssrc);
   g_ptr_array_add (self->sub_tracks, st);

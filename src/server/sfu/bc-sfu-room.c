@@ -275,7 +275,8 @@ broadcast_update (BcSfuRoom *self, BcSfuParticipant *about, gboolean all)
     {
       BcSfuParticipant *p = g_ptr_array_index (self->participants, i);
 
-      if (p != about || all)
+      /* Hidden participants (recorders, agents) are not shown to others. */
+      if (p == about ? all : !bc_sfu_participant_is_hidden (about))
         bc_sfu_participant_send_update (p, list);
     }
 }
