@@ -649,6 +649,11 @@ shutdown_idle (gpointer user_data)
 static void
 on_request_read (SoupServer *soup, SoupServerMessage *msg, BcServer *self)
 {
+  /* A WebSocket upgrade never gets request-finished (libsoup steals the
+   * connection), so it would hold shutdown for the whole grace period. */
+  if (soup_message_headers_header_contains (soup_server_message_get_request_headers (msg),
+                                            "Upgrade", "websocket"))
+    return;
   g_object_set_data (G_OBJECT (msg), "bc-counted", GINT_TO_POINTER (1));
   self->in_flight++;
   self->last_read_us = g_get_monotonic_time ();
