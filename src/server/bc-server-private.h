@@ -25,6 +25,7 @@ struct _BcServer
   char *webhook_url;
 
   GHashTable *login_failures; /* throttle key → LoginFailures */
+  GHashTable *verified_tokens; /* access token → VerifiedToken */
   GHashTable *active_logins; /* login id → gint64* monotonic time until which it is known active */
   guint cleanup_id;
   guint in_flight;

@@ -365,6 +365,56 @@ bc_server_forget_login (BcServer *self, const char *login_id)
     g_hash_table_remove (self->active_logins, login_id);
 }
 
+/* Access tokens already checked: the signature and claims of a given token
+ * never change, so only its expiry is looked at again. */
+typedef struct
+{
+  char *user_id;
+  char *login_id;
+  gint64 expires_at;
+} VerifiedToken;
+
+#define MAX_VERIFIED_TOKENS 50000
+
+static void
+verified_token_free (gpointer data)
+{
+  VerifiedToken *v = data;
+
+  g_free (v->user_id);
+  g_free (v->login_id);
+  g_free (v);
+}
+
+static gboolean
+verify_access_token (BcServer *self, const char *token, BcRequest *req, GError **error)
+{
+  gint64 now_s = bc_now_ms () / 1000;
+  VerifiedToken *v = g_hash_table_lookup (self->verified_tokens, token);
+
+  if (v != NULL && now_s <= v->expires_at)
+    {
+      req->user_id = g_strdup (v->user_id);
+      req->login_id = g_strdup (v->login_id);
+      return TRUE;
+    }
+  if (v != NULL)
+    g_hash_table_remove (self->verified_tokens, token);
+  v = g_new0 (VerifiedToken, 1);
+  if (!bc_access_token_verify (self->config->jwt_secret, token, now_s, &v->user_id, &v->login_id,
+                               &v->expires_at, error))
+    {
+      verified_token_free (v);
+      return FALSE;
+    }
+  if (g_hash_table_size (self->verified_tokens) >= MAX_VERIFIED_TOKENS)
+    g_hash_table_remove_all (self->verified_tokens);
+  req->user_id = g_strdup (v->user_id);
+  req->login_id = g_strdup (v->login_id);
+  g_hash_table_replace (self->verified_tokens, g_strdup (token), v);
+  return TRUE;
+}
+
 static gboolean
 authenticate_token (BcRequest *req, const char *token)
 {
@@ -379,8 +429,7 @@ authenticate_token (BcRequest *req, const char *token)
                       "Sign in first: this needs an access token");
       return FALSE;
     }
-  if (!bc_access_token_verify (self->config->jwt_secret, token, bc_now_ms () / 1000, &req->user_id,
-                               &req->login_id, &error))
+  if (!verify_access_token (self, token, req, &error))
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
                                     "WWW-Authenticate", "Bearer error=\"invalid_token\"");
@@ -439,30 +488,41 @@ static const Route routes[] = {
   { "POST", "cleanup", bc_route_cleanup },
 };
 
-/* Matches @path (below /api/) against @pattern, returning the "*" segment. */
+/* Matches @path (below /api/) against @pattern, returning the "*" segment.
+ * Runs for every route on every request, so it does not allocate unless it
+ * matches. */
 static gboolean
 match (const char *pattern, const char *path, char **param)
 {
-  g_auto (GStrv) want = g_strsplit (pattern, "/", -1);
-  g_auto (GStrv) have = g_strsplit (path, "/", -1);
-  guint n = g_strv_length (want);
+  const char *star_at = NULL;
+  gsize star_len = 0;
 
-  if (g_strv_length (have) != n)
-    return FALSE;
-  for (guint i = 0; i < n; i++)
+  while (*pattern != '\0')
     {
-      if (g_str_equal (want[i], "*"))
+      if (*pattern == '*')
         {
-          if (have[i][0] == '\0' || strlen (have[i]) > 64)
+          const char *end = strchr (path, '/');
+          gsize len = end ? (gsize) (end - path) : strlen (path);
+
+          if (len == 0 || len > 64)
             return FALSE;
-          if (param)
-            {
-              g_free (*param);
-              *param = g_strdup (have[i]);
-            }
+          star_at = path;
+          star_len = len;
+          path += len;
+          pattern++;
+          continue;
         }
-      else if (!g_str_equal (want[i], have[i]))
+      if (*pattern != *path)
         return FALSE;
+      pattern++;
+      path++;
+    }
+  if (*path != '\0')
+    return FALSE;
+  if (param != NULL && star_at != NULL)
+    {
+      g_free (*param);
+      *param = g_strndup (star_at, star_len);
     }
   return TRUE;
 }
@@ -828,6 +888,7 @@ bc_server_finalize (GObject *object)
   g_clear_pointer (&self->config, bc_config_free);
   g_clear_pointer (&self->login_failures, g_hash_table_unref);
   g_clear_pointer (&self->active_logins, g_hash_table_unref);
+  g_clear_pointer (&self->verified_tokens, g_hash_table_unref);
   g_free (self->base_url);
   g_free (self->livekit_url);
   g_free (self->webhook_url);
@@ -848,6 +909,8 @@ bc_server_init (BcServer *self)
 {
   self->login_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->active_logins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->verified_tokens =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, verified_token_free);
   self->realtime = bc_realtime_new ();
 }
 

@@ -23,7 +23,10 @@
 #include "bc-migrations-resources.h"
 #include "bc-secure.h"
 
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -279,7 +282,14 @@ BcSqliteStore *
 bc_sqlite_store_open (const char *path, GError **error)
 {
   g_autoptr (BcSqliteStore) self = g_object_new (BC_TYPE_SQLITE_STORE, NULL);
+  int fd;
   int rc;
+
+  /* The database holds password and token hashes: owner only. SQLite gives
+   * its -wal and -shm files the database file's mode. */
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd >= 0)
+    close (fd);
 
   rc = sqlite3_open_v2 (path, &self->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);

@@ -53,6 +53,7 @@ bc_access_token_verify (const char *secret,
                         gint64 now_s,
                         char **out_user_id,
                         char **out_login_id,
+                        gint64 *out_expires_at,
                         GError **error)
 {
   g_autoptr (JsonObject) claims = NULL;
@@ -77,6 +78,8 @@ bc_access_token_verify (const char *secret,
     *out_user_id = g_strdup (sub);
   if (out_login_id)
     *out_login_id = g_strdup (sid);
+  if (out_expires_at)
+    *out_expires_at = json_object_get_int_member (claims, "exp");
   return TRUE;
 }
 

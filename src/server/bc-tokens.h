@@ -32,6 +32,7 @@ gboolean bc_access_token_verify (const char *secret,
                                  gint64 now_s,
                                  char **out_user_id,
                                  char **out_login_id,
+                                 gint64 *out_expires_at,
                                  GError **error);
 
 char *bc_refresh_token_new (void);

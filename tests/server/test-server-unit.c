@@ -136,25 +136,26 @@ test_access_token (void)
   g_autofree char *login_id = NULL;
   g_autofree char *livekit = NULL;
 
-  g_assert_true (bc_access_token_verify (SECRET, token, 1100, &user_id, &login_id, &error));
+  g_assert_true (bc_access_token_verify (SECRET, token, 1100, &user_id, &login_id, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (user_id, ==, "user-1");
   g_assert_cmpstr (login_id, ==, "login-1");
 
   /* Expired (past the leeway). */
-  g_assert_false (bc_access_token_verify (SECRET, token, 1000 + 900 + 31, NULL, NULL, &error));
+  g_assert_false (
+      bc_access_token_verify (SECRET, token, 1000 + 900 + 31, NULL, NULL, NULL, &error));
   g_assert_error (error, BC_CORE_ERROR, BC_CORE_ERROR_TOKEN_EXPIRED);
   g_clear_error (&error);
 
   /* Another secret. */
-  g_assert_false (bc_access_token_verify (SECRET "x", token, 1100, NULL, NULL, &error));
+  g_assert_false (bc_access_token_verify (SECRET "x", token, 1100, NULL, NULL, NULL, &error));
   g_assert_error (error, BC_CORE_ERROR, BC_CORE_ERROR_TOKEN_SIGNATURE);
   g_clear_error (&error);
 
   /* A LiveKit token signed with the same secret is still not an access token. */
   livekit = bc_livekit_token_mint ("key", SECRET, "user-1", "Al", "room", "room", BC_ROLE_STREAMER,
                                    1000, 600);
-  g_assert_false (bc_access_token_verify (SECRET, livekit, 1100, NULL, NULL, &error));
+  g_assert_false (bc_access_token_verify (SECRET, livekit, 1100, NULL, NULL, NULL, &error));
   g_assert_error (error, BC_CORE_ERROR, BC_CORE_ERROR_TOKEN_CLAIMS);
 }
 
