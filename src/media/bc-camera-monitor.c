@@ -311,6 +311,7 @@ on_access_camera (GObject *source, GAsyncResult *result, gpointer user_data)
   BcCameraMonitor *self = g_task_get_source_object (task);
   g_autoptr (GError) error = NULL;
   GDBusConnection *bus;
+  GCancellable *cancellable = g_task_get_cancellable (task);
 
   if (!xdp_portal_access_camera_finish (XDP_PORTAL (source), result, &error))
     {
@@ -335,8 +336,7 @@ on_access_camera (GObject *source, GAsyncResult *result, gpointer user_data)
   g_dbus_connection_call_with_unix_fd_list (
       bus, PORTAL_BUS_NAME, PORTAL_OBJECT_PATH, PORTAL_CAMERA, "OpenPipeWireRemote",
       g_variant_new ("(a{sv})", NULL), G_VARIANT_TYPE ("(h)"), G_DBUS_CALL_FLAGS_NONE,
-      PORTAL_PROBE_TIMEOUT_MS, NULL, g_task_get_cancellable (task), on_open_remote,
-      g_steal_pointer (&task));
+      PORTAL_PROBE_TIMEOUT_MS, NULL, cancellable, on_open_remote, g_steal_pointer (&task));
 }
 
 static void
@@ -347,6 +347,7 @@ on_camera_present (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GVariant) reply = NULL;
   g_autoptr (GVariant) value = NULL;
   g_autoptr (XdpPortal) portal = NULL;
+  GCancellable *cancellable = g_task_get_cancellable (task);
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   if (reply == NULL)
@@ -371,8 +372,8 @@ on_camera_present (GObject *source, GAsyncResult *result, gpointer user_data)
   /* libportal finds the same session bus connection GIO shares. */
   portal = xdp_portal_new ();
   g_object_set_data_full (G_OBJECT (task), "portal", g_object_ref (portal), g_object_unref);
-  xdp_portal_access_camera (portal, NULL, XDP_CAMERA_FLAG_NONE, g_task_get_cancellable (task),
-                            on_access_camera, g_steal_pointer (&task));
+  xdp_portal_access_camera (portal, NULL, XDP_CAMERA_FLAG_NONE, cancellable, on_access_camera,
+                            g_steal_pointer (&task));
 }
 
 static void
@@ -381,6 +382,7 @@ on_session_bus (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GTask) task = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GDBusConnection) bus = g_bus_get_finish (result, &error);
+  GCancellable *cancellable = g_task_get_cancellable (task);
 
   if (bus == NULL)
     {
@@ -393,11 +395,11 @@ on_session_bus (GObject *source, GAsyncResult *result, gpointer user_data)
   g_object_set_data_full (G_OBJECT (task), "bus", g_object_ref (bus), g_object_unref);
   /* IsCameraPresent through an async property read: libportal's own
    * xdp_portal_is_camera_present() blocks. */
-  g_dbus_connection_call (
-      bus, PORTAL_BUS_NAME, PORTAL_OBJECT_PATH, "org.freedesktop.DBus.Properties", "Get",
-      g_variant_new ("(ss)", PORTAL_CAMERA, "IsCameraPresent"), G_VARIANT_TYPE ("(v)"),
-      G_DBUS_CALL_FLAGS_NONE, PORTAL_PROBE_TIMEOUT_MS, g_task_get_cancellable (task),
-      on_camera_present, g_steal_pointer (&task));
+  g_dbus_connection_call (bus, PORTAL_BUS_NAME, PORTAL_OBJECT_PATH,
+                          "org.freedesktop.DBus.Properties", "Get",
+                          g_variant_new ("(ss)", PORTAL_CAMERA, "IsCameraPresent"),
+                          G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, PORTAL_PROBE_TIMEOUT_MS,
+                          cancellable, on_camera_present, g_steal_pointer (&task));
 }
 
 static void
