@@ -24,12 +24,13 @@ const [serverBin, ...args] = process.argv.slice(2);
 const codec = args.includes('h264') ? 'h264' : 'vp8';
 const audio = args.includes('audio');
 
+const lines = [];
+
 async function startSfu(key, secret) {
   const child = spawn(serverBin, [], {
-    env: { ...process.env, LIVEKIT_API_KEY: key, LIVEKIT_API_SECRET: secret, BC_SFU_DEPARTURE_TIMEOUT: '2' },
+    env: { ...process.env, LIVEKIT_API_KEY: key, LIVEKIT_API_SECRET: secret, BC_SFU_DEPARTURE_TIMEOUT: "2", G_MESSAGES_DEBUG: process.env.G_MESSAGES_DEBUG ?? "" },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const lines = [];
   H.onFailure(() => ['---- sfu output ----', ...lines.slice(-300)]);
   H.onCleanup(() => child.kill('SIGTERM'));
   readline.createInterface({ input: child.stderr }).on('line', (l) => lines.push(l));
@@ -81,4 +82,5 @@ await H.main(async () => {
     return s2.events.find((e) => e.type === 'participant-disconnected' || e.type === 'participantDisconnected');
   }, { timeout: 10000, what: 'viewer sees the streamer leave' });
   H.log(`viewer saw the leave after ${seen.t - t.t} ms`);
+  if (process.env.SFU_JS_DUMP) console.log(lines.join('\n'));
 }, { timeoutMs: 240000 });

@@ -428,6 +428,8 @@ on_local_description (BcSfuPeer *peer, const char *type, const char *sdp, guint 
 {
   BcSfuParticipant *self = data;
 
+  g_debug ("%s: sending %s %s", self->sid, peer == self->publisher ? "publisher" : "subscriber",
+           type);
   if (peer == self->publisher)
     send_description (self, TRUE, sdp, id);
   else
@@ -497,6 +499,8 @@ on_peer_state (BcSfuPeer *peer, int state, gpointer data)
 {
   BcSfuParticipant *self = data;
 
+  g_debug ("%s: %s connection state %d", self->sid,
+           peer == self->publisher ? "publisher" : "subscriber", state);
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
     g_message ("Participant %s: %s connection failed", self->sid,
                peer == self->publisher ? "publisher" : "subscriber");
@@ -718,6 +722,7 @@ handle_answer (BcSfuParticipant *self, Livekit__SessionDescription *desc)
       protocol_error (self, "an answer arrived for no offer");
       return;
     }
+  g_debug ("%s: subscriber answer received", self->sid);
   if (!bc_sfu_peer_handle_answer (self->subscriber, desc->sdp, &error))
     protocol_error (self, error->message);
 }
@@ -1055,6 +1060,7 @@ bc_sfu_participant_start (BcSfuParticipant *self)
   response.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_JOIN;
   response.join = &join;
   bc_sfu_participant_send (self, &response);
+  g_debug ("%s: joined %s", self->sid, bc_sfu_room_get_name (self->room));
   send_refresh_token (self);
   self->refresh_source = g_timeout_add_seconds (REFRESH_INTERVAL_SECONDS, on_refresh_timer, self);
   self->last_activity = g_get_monotonic_time ();
