@@ -710,3 +710,40 @@ bc_media_stats_format (BcMediaStats *self)
                             self->latency_p95_ms);
   return g_string_free (s, FALSE);
 }
+
+/**
+ * bc_media_stats_to_json:
+ *
+ * Returns: (transfer full): every property as a member with a snake_case
+ *   name ("bitrate_kbps", "time_to_first_frame_ms", ...), for JSON lines;
+ *   -1 means unknown
+ */
+JsonObject *
+bc_media_stats_to_json (BcMediaStats *self)
+{
+  JsonObject *object = json_object_new ();
+
+  g_return_val_if_fail (BC_IS_MEDIA_STATS (self), object);
+
+  for (guint i = 1; i < N_PROPS; i++)
+    {
+      g_auto (GValue) value = G_VALUE_INIT;
+      g_autofree char *name = g_strdelimit (g_strdup (properties[i]->name), "-", '_');
+      JsonNode *node = json_node_new (JSON_NODE_VALUE);
+
+      g_value_init (&value, properties[i]->value_type);
+      g_object_get_property (G_OBJECT (self), properties[i]->name, &value);
+      if (G_VALUE_HOLDS_DOUBLE (&value))
+        json_node_set_double (node, g_value_get_double (&value));
+      else
+        {
+          g_auto (GValue) as_int = G_VALUE_INIT;
+
+          g_value_init (&as_int, G_TYPE_INT64);
+          g_value_transform (&value, &as_int);
+          json_node_set_int (node, g_value_get_int64 (&as_int));
+        }
+      json_object_set_member (object, name, node);
+    }
+  return object;
+}

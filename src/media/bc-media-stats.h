@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 #include <gst/gst.h>
+#include <json-glib/json-glib.h>
 
 #include "bc-frame-sink.h"
 #include "bc-video-source.h"
@@ -45,5 +46,6 @@ double bc_media_stats_get_latency_p95_ms (BcMediaStats *self);
 guint bc_media_stats_get_pli_count (BcMediaStats *self);
 guint bc_media_stats_get_nack_count (BcMediaStats *self);
 char *bc_media_stats_format (BcMediaStats *self);
+JsonObject *bc_media_stats_to_json (BcMediaStats *self);
 
 G_END_DECLS

@@ -123,6 +123,15 @@ check_loopback (BcVideoCodec codec, gboolean with_audio)
                      bc_media_stats_get_latency_p50_ms (viewer));
   g_assert_cmpuint (bc_media_stats_get_frames (viewer), >=, 60);
 
+  {
+    g_autoptr (JsonObject) json = bc_media_stats_to_json (viewer);
+
+    g_assert_cmpint (json_object_get_int_member (json, "width"), ==, 320);
+    g_assert_cmpfloat (json_object_get_double_member (json, "bitrate_kbps"), >, 0);
+    g_assert_true (json_object_has_member (json, "time_to_first_frame_ms"));
+    g_assert_true (json_object_has_member (json, "rtt_ms"));
+  }
+
   /* An empty sample changes nothing it cannot know. */
   raw = gst_structure_new_empty ("application/x-webrtc-stats");
   bc_media_stats_update (viewer, raw, g_get_real_time ());
