@@ -407,7 +407,8 @@ export async function openParticipant(browser, pageUrl, label) {
   const page = await context.newPage();
   const consoleLines = [];
   const push = (line) => {
-    consoleLines.push(line);
+    // Chromium's own messages quote signalling URLs, tokens included.
+    consoleLines.push(line.replace(/(access_token=|join_request=)[^&'"\s]+/g, '$1…'));
     if (consoleLines.length > 3000) consoleLines.splice(0, consoleLines.length - 2000);
   };
   page.on('console', (m) => push(`[${label}] ${m.type()}: ${m.text()}`));
