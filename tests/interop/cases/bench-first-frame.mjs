@@ -76,9 +76,12 @@ export default async function (args) {
   await sleep(3000);
   const cpuN = await cpuOver(10000);
   const frames = [];
+  const sizes = [];
   for (const v of crowd) {
     const st = await v.call('state');
-    frames.push(st.tracks.find((t) => t.kind === 'video')?.frames ?? 0);
+    const t = st.tracks.find((x) => x.kind === 'video');
+    frames.push(t?.frames ?? 0);
+    sizes.push(t ? `${t.width}x${t.height}` : '-');
   }
 
   const ff = joins.map((j) => j.firstFrame);
@@ -94,6 +97,7 @@ export default async function (args) {
     [`SFU CPU, publisher + ${viewers} viewers`, `${cpuN.toFixed(1)} % of one core`],
     ['SFU CPU per viewer', `${((cpuN - cpu0) / viewers).toFixed(2)} % of one core`],
     ['frames rendered per viewer at the end', frames.join(', ')],
+    ['decoded size per viewer at the end', sizes.join(', ')],
   ];
   const w = Math.max(...rows.map((r) => r[0].length), ...cpuRows.map((r) => r[0].length));
   console.log('');

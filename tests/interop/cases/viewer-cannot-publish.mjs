@@ -21,7 +21,7 @@ export default async function () {
   const r1 = await sub.call('publish', { codec: 'vp8', width: 640, height: 480, fps: 30 });
   log('publish with the requester token:', JSON.stringify(r1));
   assert(!r1.ok, 'publishing with the requester token fails');
-  assert(/permission/i.test(r1.error.message) && Number(r1.error.code) === 403,
+  assert(r1.error.name === 'PublishTrackError' && /permission/i.test(r1.error.message) && r1.error.status === 403,
     'the SDK reports a permission error (403)', r1.error);
 
   // A subscriber that is allowed to see everything, made with LiveKit's SDK.

@@ -196,6 +196,7 @@ export async function startServer({ env = {}, args = [], label = 'server' } = {}
     CLEANUP_API_KEY: crypto.randomBytes(24).toString('base64url'),
     // webrtcbin and libnice can be chatty; warnings only.
     GST_DEBUG: process.env.GST_DEBUG ?? '2',
+    GST_DEBUG_NO_COLOR: '1',
     ...env,
   });
   // --dev keeps its generated secrets next to the database and uses any

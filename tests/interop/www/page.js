@@ -20,7 +20,8 @@
   const errJson = (e) => ({
     name: e?.name ?? 'Error',
     message: String(e?.message ?? e),
-    code: e?.code ?? e?.status ?? e?.reason ?? null,
+    code: e?.code ?? e?.reason ?? null,
+    status: e?.status ?? null,
     reasonName: e?.reasonName ?? null,
   });
 
