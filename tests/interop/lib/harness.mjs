@@ -240,10 +240,15 @@ export async function startServer({ env = {}, args = [], label = 'server' } = {}
     exited: () => exitInfo,
     async stop() {
       if (exitInfo) return exitInfo;
+      // The server gives requests in flight 10 s after SIGTERM, then exits.
+      const t = Date.now();
       child.kill('SIGTERM');
-      const r = await Promise.race([exited, sleep(10000).then(() => null)]);
-      if (r) return r;
-      log(`${label} did not stop within 10 s of SIGTERM; killing it`);
+      const r = await Promise.race([exited, sleep(15000).then(() => null)]);
+      if (r) {
+        log(`${label} exited ${JSON.stringify(r)} ${Date.now() - t} ms after SIGTERM`);
+        return r;
+      }
+      log(`${label} did not stop within 15 s of SIGTERM; killing it`);
       child.kill('SIGKILL');
       return exited;
     },
