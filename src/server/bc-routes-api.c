@@ -525,7 +525,7 @@ bc_route_livekit_webhook (BcRequest *req)
     }
   reply_webhook (req, "logged");
   g_clear_pointer (&session, bc_session_free);
-  session = bc_store_get_session (self->store, event->session_id, FALSE, NULL);
+  session = bc_store_get_session (self->store, event->session_id, TRUE, NULL);
   if (session != NULL)
     bc_server_notify_event (self, session, event);
 }

@@ -239,7 +239,8 @@ login_verified (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       forget_old_failures (self, now);
       record_failure (self, l->email_key, self->config->login_max_failures, now);
-      record_failure (self, l->ip_key, self->config->login_max_failures * 4, now);
+      /* Per address too, but generously: behind a proxy many people share one. */
+      record_failure (self, l->ip_key, self->config->login_max_failures * 20, now);
       bc_reply_error (req, SOUP_STATUS_UNAUTHORIZED, "invalid_credentials",
                       "The email address or password is wrong");
     }

@@ -774,6 +774,9 @@ bc_server_notify_event (BcServer *self, BcSession *session, BcStreamEvent *event
   json_object_set_object_member (message, "event", bc_json_event (event));
   bc_realtime_send (self->realtime, session->streamer_id, message);
   bc_realtime_send (self->realtime, session->requester_id, message);
+  /* Clients that only follow whole sessions see the new status too. */
+  if (session->events != NULL)
+    bc_server_notify_session (self, session);
 }
 
 void
@@ -800,10 +803,11 @@ bc_server_settle (BcServer *self, const char *session_id, BcSettleOutcome outcom
     return NULL;
   bc_room_service_kick (self->room_service);
 
-  bc_server_notify_session (self, session);
   if (session->events != NULL && session->events->len > 0)
     bc_server_notify_event (self, session,
                             g_ptr_array_index (session->events, session->events->len - 1));
+  else
+    bc_server_notify_session (self, session);
   bc_server_notify_balance (self, outcome == BC_SETTLE_APPROVED ? session->streamer_id
                                                                 : session->requester_id);
   bounty = bc_store_get_bounty (self->store, session->bounty_id, NULL);

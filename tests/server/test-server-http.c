@@ -245,6 +245,62 @@ test_token_kinds (void)
   bc_test_server_free (s);
 }
 
+/* Without --dev, a missing or weak secret stops start-up naming the setting. */
+static void
+test_weak_secrets (void)
+{
+  struct
+  {
+    const char *secret;
+    const char *cleanup;
+    const char *jwt;
+    const char *named;
+  } cases[] = {
+    { NULL, NULL, NULL, "LIVEKIT_API_SECRET" },
+    { "short", NULL, NULL, "LIVEKIT_API_SECRET" },
+    { "a-livekit-secret-that-is-long-enough-1", "short", NULL, "CLEANUP_API_KEY" },
+    { "a-livekit-secret-that-is-long-enough-1", "a-cleanup-key-that-is-long-enough-12", NULL,
+      "BOUNTYCAM_JWT_SECRET" },
+  };
+  g_autofree char *binary =
+      g_build_filename (g_getenv ("BC_BUILD_ROOT"), "src", "server", "bountycam-server", NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
+          G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+      g_autoptr (GSubprocess) proc = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+
+      g_subprocess_launcher_unsetenv (launcher, "LIVEKIT_URL");
+      g_subprocess_launcher_setenv (launcher, "LIVEKIT_API_KEY", "APIkey", TRUE);
+      g_subprocess_launcher_setenv (launcher, "BOUNTYCAM_DATABASE", "/nonexistent/never.db", TRUE);
+      if (cases[i].secret)
+        g_subprocess_launcher_setenv (launcher, "LIVEKIT_API_SECRET", cases[i].secret, TRUE);
+      else
+        g_subprocess_launcher_unsetenv (launcher, "LIVEKIT_API_SECRET");
+      if (cases[i].cleanup)
+        g_subprocess_launcher_setenv (launcher, "CLEANUP_API_KEY", cases[i].cleanup, TRUE);
+      else
+        g_subprocess_launcher_unsetenv (launcher, "CLEANUP_API_KEY");
+      g_subprocess_launcher_unsetenv (launcher, "BOUNTYCAM_JWT_SECRET");
+      proc =
+          g_subprocess_launcher_spawn (launcher, &error, binary, "--listen", "127.0.0.1:0", NULL);
+      g_assert_no_error (error);
+      g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_get_if_exited (proc));
+      g_assert_cmpint (g_subprocess_get_exit_status (proc), !=, 0);
+      g_assert_cmpstr (out, ==, "");
+      g_assert_nonnull (strstr (err, cases[i].named));
+      /* The message never repeats a secret. */
+      if (cases[i].secret)
+        g_assert_null (strstr (err, cases[i].secret));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -252,5 +308,6 @@ main (int argc, char **argv)
   g_test_add_func ("/server/http/basics", test_basics);
   g_test_add_func ("/server/http/accounts", test_accounts);
   g_test_add_func ("/server/http/token-kinds", test_token_kinds);
+  g_test_add_func ("/server/http/weak-secrets", test_weak_secrets);
   return g_test_run ();
 }
