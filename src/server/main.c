@@ -50,6 +50,14 @@ main (int argc, char **argv)
       g_printerr ("bountycam-server: %s\n", error->message);
       return 2;
     }
+  /* All storage goes through BcStore; SQLite is the one built in. */
+  if (g_str_has_prefix (config->database_path, "postgres://") ||
+      g_str_has_prefix (config->database_path, "postgresql://"))
+    {
+      g_printerr ("bountycam-server: BOUNTYCAM_DATABASE: this build stores data in SQLite only; "
+                  "give a file path\n");
+      return 2;
+    }
   store = bc_sqlite_store_open (config->database_path, &error);
   if (store == NULL)
     {

@@ -301,6 +301,44 @@ test_migrations (void)
   g_rmdir (dir);
 }
 
+/* Every data/migrations/NNNN_name.sql is built into the server, numbered
+ * without gaps, so that a new migration cannot be forgotten in the resource
+ * list. */
+static void
+test_migrations_embedded (void)
+{
+  g_autofree char *src = g_build_filename (g_getenv ("BC_SOURCE_ROOT"), "data", "migrations", NULL);
+  g_autoptr (GDir) dir = g_dir_open (src, 0, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("bc-unit-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (tmp, "db.sqlite", NULL);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+  g_autoptr (BcSqliteStore) store = NULL;
+  g_autoptr (GArray) versions = NULL;
+  const char *name;
+  guint n_files = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".sql"))
+      {
+        g_assert_true (g_ascii_isdigit (name[0]) && name[4] == '_');
+        n_files++;
+      }
+  store = bc_sqlite_store_open (path, &error);
+  g_assert_no_error (error);
+  versions = bc_sqlite_store_applied_migrations (store, &error);
+  g_assert_cmpuint (versions->len, ==, n_files);
+  for (guint i = 0; i < versions->len; i++)
+    g_assert_cmpint (g_array_index (versions, gint64, i), ==, i + 1);
+  g_clear_object (&store);
+  g_unlink (path);
+  g_unlink (wal);
+  g_unlink (shm);
+  g_rmdir (tmp);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -314,5 +352,6 @@ main (int argc, char **argv)
   g_test_add_func ("/server/tokens/refresh", test_refresh_token);
   g_test_add_func ("/server/config/secrets", test_config_secrets);
   g_test_add_func ("/server/migrations", test_migrations);
+  g_test_add_func ("/server/migrations-embedded", test_migrations_embedded);
   return g_test_run ();
 }
