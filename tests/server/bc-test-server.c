@@ -246,8 +246,9 @@ bc_test_request_parallel (BcTestServer *s, BcTestCall *calls, guint n)
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *auth = calls[i].token ? g_strconcat ("Bearer ", calls[i].token, NULL) : NULL;
+      BcTestServer *to = calls[i].target ? calls[i].target : s;
       g_autoptr (SoupMessage) msg =
-          new_message (s, calls[i].method, calls[i].path, auth, calls[i].body);
+          new_message (to, calls[i].method, calls[i].path, auth, calls[i].body);
       Pending *p = g_new0 (Pending, 1);
 
       p->call = &calls[i];

@@ -51,7 +51,8 @@ typedef struct
   char *path;
   char *token;
   char *body;
-  guint status; /* filled in */
+  guint status;         /* filled in */
+  BcTestServer *target; /* another server to send this one to, or NULL */
 } BcTestCall;
 
 /* Sends all @calls at once over parallel connections; fills in each status. */

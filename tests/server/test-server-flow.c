@@ -404,6 +404,78 @@ test_concurrent_approves (void)
   bc_test_server_free (s);
 }
 
+/* Two server processes on one database, as behind a load balancer: still
+ * exactly one transfer and exactly one winner. */
+static void
+test_two_servers (void)
+{
+  BcTestServer *s1 = bc_test_server_start (NULL, NULL);
+  BcTestServer *s2 = bc_test_server_start (s1->dir, NULL);
+  g_autoptr (BcTestUser) a = bc_test_signup (s1, "requester");
+  g_autoptr (BcTestUser) b = bc_test_signup (s2, "streamer");
+  g_autoptr (BcTestUser) c = bc_test_signup (s2, "streamer");
+  g_autofree char *bounty_id = create_bounty (s2, a, 40);
+  g_autofree char *accept = g_strdup_printf ("/api/bounties/%s/accept", bounty_id);
+  g_autofree char *session_id = NULL;
+  BcTestCall accepts[10];
+  BcTestCall approves[40];
+  guint ok = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (accepts); i++)
+    accepts[i] = (BcTestCall){
+      "POST", g_strdup (accept), g_strdup (i % 2 ? b->access_token : c->access_token), NULL,
+      0,      i % 3 ? s2 : NULL
+    };
+  bc_test_request_parallel (s1, accepts, G_N_ELEMENTS (accepts));
+  for (guint i = 0; i < G_N_ELEMENTS (accepts); i++)
+    {
+      if (accepts[i].status == 201)
+        ok++;
+      else
+        g_assert_cmpuint (accepts[i].status, ==, 409);
+      g_free (accepts[i].path);
+      g_free (accepts[i].token);
+    }
+  g_assert_cmpuint (ok, ==, 1);
+
+  {
+    g_autoptr (JsonNode) answer = NULL;
+    JsonArray *list;
+
+    g_assert_cmpuint (bc_test_request (s1, "GET", "/api/sessions", a->access_token, NULL, &answer),
+                      ==, 200);
+    list = json_object_get_array_member (json_node_get_object (answer), "sessions");
+    g_assert_cmpuint (json_array_get_length (list), ==, 1);
+    session_id =
+        g_strdup (json_object_get_string_member (json_array_get_object_element (list, 0), "id"));
+  }
+
+  ok = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (approves); i++)
+    approves[i] = (BcTestCall){ "POST",
+                                g_strdup_printf ("/api/sessions/%s/approve", session_id),
+                                g_strdup (a->access_token),
+                                NULL,
+                                0,
+                                i % 2 ? s2 : NULL };
+  bc_test_request_parallel (s1, approves, G_N_ELEMENTS (approves));
+  for (guint i = 0; i < G_N_ELEMENTS (approves); i++)
+    {
+      if (approves[i].status == 200)
+        ok++;
+      else
+        g_assert_cmpuint (approves[i].status, ==, 409);
+      g_free (approves[i].path);
+      g_free (approves[i].token);
+    }
+  g_assert_cmpuint (ok, ==, 1);
+  g_assert_cmpint (bc_test_points (s1, a), ==, 60);
+  g_assert_cmpint (bc_test_points (s2, b) + bc_test_points (s1, c), ==, 240);
+  bc_test_server_stop (s2);
+  bc_test_server_free (s2);
+  bc_test_server_free (s1);
+}
+
 static void
 test_concurrent_accepts (void)
 {
@@ -775,6 +847,7 @@ main (int argc, char **argv)
   g_test_add_func ("/server/flow/third-user", test_third_user);
   g_test_add_func ("/server/flow/concurrent-approves", test_concurrent_approves);
   g_test_add_func ("/server/flow/concurrent-accepts", test_concurrent_accepts);
+  g_test_add_func ("/server/flow/two-servers", test_two_servers);
   g_test_add_func ("/server/flow/webhooks", test_webhooks);
   g_test_add_func ("/server/flow/cleanup", test_cleanup);
   g_test_add_func ("/server/flow/realtime", test_realtime);
