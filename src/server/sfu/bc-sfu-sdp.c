@@ -83,6 +83,7 @@ bc_sfu_sdp_list_media (const char *sdp)
   GPtrArray *result = g_ptr_array_new_with_free_func ((GDestroyNotify) bc_sfu_sdp_media_free);
   g_auto (GStrv) lines = split_lines (sdp);
   BcSfuSdpMedia *current = NULL;
+  gboolean port_zero = FALSE;
 
   for (char **l = lines; *l != NULL; l++)
     {
@@ -94,7 +95,8 @@ bc_sfu_sdp_list_media (const char *sdp)
 
           current = g_new0 (BcSfuSdpMedia, 1);
           current->kind = g_strdup (parts[0] ? parts[0] : "");
-          current->sending = parts[0] && parts[1] && g_strcmp0 (parts[1], "0") != 0;
+          port_zero = !(parts[0] && parts[1] && g_strcmp0 (parts[1], "0") != 0);
+          current->sending = !port_zero;
           g_ptr_array_add (result, current);
           continue;
         }
@@ -105,8 +107,18 @@ bc_sfu_sdp_list_media (const char *sdp)
           g_free (current->mid);
           current->mid = g_strdup (line + 6);
         }
+      else if (g_str_equal (line, "a=bundle-only") && port_zero)
+        {
+          /* Port 0 with bundle-only is a live section of the bundle (RFC 8843
+           * §7.2.1), as webrtcbin offers every m-line after the first. */
+          port_zero = FALSE;
+          current->sending = TRUE;
+        }
       else if (g_str_equal (line, "a=recvonly") || g_str_equal (line, "a=inactive"))
-        current->sending = FALSE;
+        {
+          current->sending = FALSE;
+          port_zero = FALSE;
+        }
       else if (g_str_has_prefix (line, "a=msid:"))
         {
           g_auto (GStrv) parts = g_strsplit (line + 7, " ", 3);
