@@ -93,6 +93,9 @@ main (int argc, char **argv)
   int command_index = -1;
   int rc;
 
+  /* Standard output carries results and JSON lines only; every log
+   * message, debug output included, goes to standard error. */
+  g_log_writer_default_set_use_stderr (TRUE);
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

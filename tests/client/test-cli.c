@@ -2,6 +2,7 @@
  * lines, exit codes, environment, token file and keyring logins. */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include <json-glib/json-glib.h>
@@ -409,6 +410,280 @@ test_keyring_login (void)
   account_clear (&a);
 }
 
+/* ---- publish and watch ---------------------------------------------------- */
+
+typedef struct
+{
+  GSubprocess *proc;
+  GDataInputStream *out;
+  GPtrArray *lines; /* JsonObject* seen so far */
+  gboolean eof;
+  gboolean exited;
+  int status;
+} Bg;
+
+static void bg_read_next (Bg *bg);
+
+static void
+on_bg_line (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Bg *bg = user_data;
+  g_autofree char *line =
+      g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
+  JsonObject *obj;
+
+  if (line == NULL)
+    {
+      bg->eof = TRUE;
+      return;
+    }
+  obj = bc_json_parse_object (line, -1, NULL);
+  if (obj)
+    g_ptr_array_add (bg->lines, obj);
+  bg_read_next (bg);
+}
+
+static void
+bg_read_next (Bg *bg)
+{
+  g_data_input_stream_read_line_async (bg->out, G_PRIORITY_DEFAULT, NULL, on_bg_line, bg);
+}
+
+static void
+on_bg_exit (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Bg *bg = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  bg->status = g_subprocess_get_if_exited (bg->proc) ? g_subprocess_get_exit_status (bg->proc)
+                                                     : 128 + g_subprocess_get_term_sig (bg->proc);
+  bg->exited = TRUE;
+}
+
+/* Starts bountycam-cli in the background; its stderr goes to the test log. */
+static Bg *
+bg_start (const char *const *env_extra, ...)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) env = bc_test_server_child_environ (server);
+  Bg *bg = g_new0 (Bg, 1);
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("BC_CLI"));
+  va_start (args, env_extra);
+  while ((arg = va_arg (args, const char *)))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  for (guint i = 0; env_extra && env_extra[i]; i++)
+    {
+      g_auto (GStrv) kv = g_strsplit (env_extra[i], "=", 2);
+      env = g_environ_setenv (env, kv[0], kv[1], TRUE);
+    }
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_environ (launcher, env);
+  bg->proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  bg->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bg->proc));
+  bg->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  bg_read_next (bg);
+  g_subprocess_wait_async (bg->proc, NULL, on_bg_exit, bg);
+  return bg;
+}
+
+static JsonObject *
+bg_line (Bg *bg, const char *type)
+{
+  for (guint i = 0; i < bg->lines->len; i++)
+    if (g_strcmp0 (json_object_get_string_member_with_default (bg->lines->pdata[i], "type", NULL),
+                   type) == 0)
+      return bg->lines->pdata[i];
+  return NULL;
+}
+
+static gboolean
+on_wait_deadline (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits (generously: the machine may be loaded) for a line of @type, or for
+ * the exit (and end of output) when @type is NULL. */
+static gboolean
+bg_wait (Bg *bg, const char *type, guint timeout_s)
+{
+  gboolean late = FALSE;
+  guint id = g_timeout_add_seconds (timeout_s, on_wait_deadline, &late);
+
+  while (!late && (type ? bg_line (bg, type) == NULL && !bg->eof : !(bg->exited && bg->eof)))
+    g_main_context_iteration (NULL, TRUE);
+  if (!late)
+    g_source_remove (id);
+  return type ? bg_line (bg, type) != NULL : bg->exited;
+}
+
+static void
+bg_free (Bg *bg)
+{
+  if (!bg->exited)
+    {
+      g_subprocess_force_exit (bg->proc);
+      while (!bg->exited)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  while (!bg->eof)
+    g_main_context_iteration (NULL, TRUE);
+  g_object_unref (bg->out);
+  g_object_unref (bg->proc);
+  g_ptr_array_unref (bg->lines);
+  g_free (bg);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Bg, bg_free)
+
+/* Requester posts a bounty, streamer accepts it: returns the session id. */
+static char *
+make_session (Account *requester, Account *streamer)
+{
+  g_autoptr (Run) c = NULL;
+  g_autoptr (Run) a = NULL;
+
+  c = cli ((const char *const *) requester->env, NULL, "--json", "create", "--title", "Stream it",
+           "--reward", "10", NULL);
+  g_assert_cmpint (c->status, ==, 0);
+  a = cli ((const char *const *) streamer->env, NULL, "--json", "accept",
+           json_object_get_string_member (line_of_type (c, "bounty"), "id"), NULL);
+  g_assert_cmpint (a->status, ==, 0);
+  return g_strdup (json_object_get_string_member (line_of_type (a, "session"), "id"));
+}
+
+static char **
+stream_env (Account *a)
+{
+  char **env = g_new0 (char *, 4);
+
+  env[0] = g_strdup (a->env[0]);
+  env[1] = g_strdup (a->env[1]);
+  /* Host candidates on 127.0.0.1 only: loopback, and quick. */
+  env[2] = g_strdup ("BC_ICE_LOOPBACK=1");
+  return env;
+}
+
+static void
+stream_test (const char *codec, gboolean end_by_approve)
+{
+  Account requester = { 0 }, streamer = { 0 };
+  g_autofree char *sid = NULL;
+  g_auto (GStrv) senv = NULL;
+  g_auto (GStrv) renv = NULL;
+  g_autoptr (Bg) publisher = NULL;
+  g_autoptr (Bg) viewer = NULL;
+  g_autoptr (Bg) second = NULL;
+  JsonObject *summary;
+
+  if (!need_server ())
+    return;
+  account_init (&requester, "requester");
+  account_init (&streamer, "streamer");
+  sid = make_session (&requester, &streamer);
+  senv = stream_env (&streamer);
+  renv = stream_env (&requester);
+
+  publisher = bg_start ((const char *const *) senv, "publish", "--json", "--session", sid,
+                        "--camera", "test", "--codec", codec, NULL);
+  g_assert_true (bg_wait (publisher, "publishing", 120));
+  g_assert_cmpstr (json_object_get_string_member (bg_line (publisher, "source"), "codec"), ==,
+                   codec);
+
+  viewer = bg_start ((const char *const *) renv, "watch", "--json", "--session", sid, "--frames",
+                     "60", "--duration", "150", NULL);
+  g_assert_true (bg_wait (viewer, NULL, 180));
+  g_assert_cmpint (viewer->status, ==, 0);
+  summary = bg_line (viewer, "summary");
+  g_assert_nonnull (summary);
+  g_assert_cmpint (json_object_get_int_member (summary, "frames_decoded"), >=, 60);
+  g_assert_cmpstr (json_object_get_string_member (summary, "codec"), ==, codec);
+  g_assert_cmpint (json_object_get_int_member (summary, "width"), >, 0);
+  g_assert_nonnull (bg_line (viewer, "first_frame"));
+  {
+    JsonObject *track = bg_line (viewer, "track");
+    g_assert_nonnull (track);
+    g_assert_cmpstr (json_object_get_string_member (track, "source"), ==, "camera");
+  }
+
+  if (!end_by_approve)
+    {
+      g_subprocess_send_signal (publisher->proc, SIGINT);
+      g_assert_true (bg_wait (publisher, NULL, 60));
+      g_assert_cmpint (publisher->status, ==, 130);
+      g_assert_nonnull (bg_line (publisher, "summary"));
+    }
+  else
+    {
+      g_autoptr (Run) approve = NULL;
+
+      /* A second viewer watches without limits until the approval ends it. */
+      second = bg_start ((const char *const *) renv, "watch", "--json", "--session", sid, NULL);
+      g_assert_true (bg_wait (second, "first_frame", 120));
+
+      approve = cli ((const char *const *) requester.env, NULL, "approve", sid, NULL);
+      g_assert_cmpint (approve->status, ==, 0);
+
+      g_assert_true (bg_wait (publisher, NULL, 60));
+      g_assert_cmpint (publisher->status, ==, 7);
+      g_assert_nonnull (strstr (
+          json_object_get_string_member (bg_line (publisher, "summary"), "reason"), "approved"));
+      g_assert_true (bg_wait (second, NULL, 60));
+      g_assert_cmpint (second->status, ==, 7);
+      g_assert_nonnull (strstr (
+          json_object_get_string_member (bg_line (second, "summary"), "reason"), "approved"));
+    }
+  account_clear (&requester);
+  account_clear (&streamer);
+}
+
+static void
+test_stream_h264 (void)
+{
+  stream_test ("h264", TRUE);
+}
+
+static void
+test_stream_vp8 (void)
+{
+  stream_test ("vp8", FALSE);
+}
+
+static void
+test_viewer_cannot_publish (void)
+{
+  Account requester = { 0 }, streamer = { 0 };
+  g_autofree char *sid = NULL;
+  g_auto (GStrv) renv = NULL;
+  g_autoptr (Run) r = NULL;
+  JsonObject *e;
+
+  if (!need_server ())
+    return;
+  account_init (&requester, "requester");
+  account_init (&streamer, "streamer");
+  sid = make_session (&requester, &streamer);
+  renv = stream_env (&requester);
+
+  r = cli ((const char *const *) renv, NULL, "publish", "--json", "--session", sid, "--camera",
+           "test", "--codec", "vp8", NULL);
+  g_assert_cmpint (r->status, ==, 6);
+  e = line_of_type (r, "error");
+  g_assert_nonnull (e);
+  g_assert_nonnull (strstr (json_object_get_string_member (e, "message"), "may not publish"));
+  g_assert_nonnull (strstr (r->err, "only the streamer streams"));
+  account_clear (&requester);
+  account_clear (&streamer);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -419,6 +694,9 @@ main (int argc, char **argv)
   g_test_add_func ("/client/cli/flow", test_flow);
   g_test_add_func ("/client/cli/env-and-errors", test_env_and_errors);
   g_test_add_func ("/client/cli/keyring-login", test_keyring_login);
+  g_test_add_func ("/client/cli/viewer-cannot-publish", test_viewer_cannot_publish);
+  g_test_add_func ("/client/cli/stream-h264-approve", test_stream_h264);
+  g_test_add_func ("/client/cli/stream-vp8-interrupt", test_stream_vp8);
 
   g_assert_nonnull (g_getenv ("BC_CLI"));
   tmp = g_dir_make_tmp ("bc-cli-test-XXXXXX", &error);
