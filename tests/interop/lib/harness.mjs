@@ -493,3 +493,66 @@ export async function setup() {
   const browser = await launchBrowser();
   return { server, s, streamerTok, requesterTok, pageUrl, browser };
 }
+
+// ---------------------------------------------------------------------------
+// bountycam-cli
+
+// Runs bountycam-cli with --json and collects its JSON lines. Resolves when
+// the process exits (with a hard limit).
+export function runCli(args, { env = {}, timeout = 180000, label = 'cli' } = {}) {
+  const bin = process.env.BC_CLI;
+  if (!bin || !fs.existsSync(bin)) throw new Skip(`BC_CLI does not name bountycam-cli (${bin})`);
+  const dir = tmpDir('bc-interop-cli-');
+  const child = spawn(bin, ['--json', ...args], {
+    env: {
+      ...process.env,
+      XDG_DATA_HOME: path.join(dir, 'data'),
+      XDG_CONFIG_HOME: path.join(dir, 'config'),
+      XDG_CACHE_HOME: path.join(dir, 'cache'),
+      GST_DEBUG: process.env.GST_DEBUG ?? '2',
+      GST_DEBUG_NO_COLOR: '1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines = [];
+  const json = [];
+  readline.createInterface({ input: child.stdout }).on('line', (l) => {
+    lines.push(`out: ${l}`);
+    try {
+      json.push(JSON.parse(l));
+    } catch {
+      // not a JSON line
+    }
+  });
+  readline.createInterface({ input: child.stderr }).on('line', (l) => {
+    lines.push(`err: ${l}`);
+    if (lines.length > 3000) lines.splice(0, 1000);
+  });
+  let exitInfo = null;
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => {
+    exitInfo = { code, signal };
+    resolve(exitInfo);
+  }));
+  const redacted = args.map((a, i) => (args[i - 1] === '--token' ? '…' : a));
+  log(`${label}: bountycam-cli --json ${redacted.join(' ')}`);
+  onFailure(() => [`---- last ${Math.min(lines.length, 200)} lines of ${label} ----`, ...lines.slice(-200), '---- end ----']);
+  const stop = async () => {
+    if (exitInfo) return exitInfo;
+    child.kill('SIGINT');
+    const r = await Promise.race([exited, sleep(10000).then(() => null)]);
+    if (r) return r;
+    child.kill('SIGKILL');
+    return exited;
+  };
+  onCleanup(stop);
+  const done = Promise.race([
+    exited,
+    sleep(timeout).then(async () => {
+      log(`${label} still running after ${timeout} ms; interrupting it`);
+      await stop();
+      return { ...exitInfo, timedOut: true };
+    }),
+  ]);
+  return { child, lines, json, done, stop, exited: () => exitInfo };
+}
