@@ -704,6 +704,7 @@ sent_local_description (BcLkPeer *self, const char *type, const char *sdp, guint
   self->local_type = g_strdup (type);
   self->local_id = id;
 
+  g_debug ("Local %s %u:\n%s", type, id, sdp);
   g_signal_emit (self, signals[SIGNAL_LOCAL_DESCRIPTION], 0, type, sdp, id);
   self->sdp_sent = TRUE;
   flush_local_candidates (self);
@@ -730,7 +731,11 @@ on_offer_created (BcLkPeer *self, gpointer data)
 
   /* msid is declarative, so adding the media-level form to the copy we send
    * is safe and helps parsers that ignore a=ssrc msid. */
-  sent = bc_lk_sdp_add_media_msid (text);
+  {
+    g_autofree char *with_msid = bc_lk_sdp_add_media_msid (text);
+
+    sent = bc_lk_sdp_drop_bundle_only (with_msid);
+  }
   sent_local_description (self, "offer", sent, done->id);
 }
 
@@ -880,6 +885,7 @@ set_remote (BcLkPeer *self, GstWebRTCSDPType type, const char *sdp, guint id, Pr
       g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
       return FALSE;
     }
+  g_debug ("Remote %s %u:\n%s", type == GST_WEBRTC_SDP_TYPE_OFFER ? "offer" : "answer", id, sdp);
   g_free (self->remote_sdp);
   self->remote_sdp = g_strdup (sdp);
   desc = gst_webrtc_session_description_new (type, message);

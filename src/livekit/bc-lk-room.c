@@ -122,6 +122,7 @@ struct _BcLkRoom
   guint reconnect_deadline_id;
   gboolean full_reconnect_next;
   Livekit__ReconnectReason reconnect_reason;
+  int give_up_reason;
 
   int disconnect_reason;
   char *disconnect_message;
@@ -385,6 +386,7 @@ stop_reconnecting (BcLkRoom *self)
   g_clear_handle_id (&self->reconnect_deadline_id, g_source_remove);
   self->reconnect_attempt = 0;
   self->full_reconnect_next = FALSE;
+  self->give_up_reason = 0;
 }
 
 static void
@@ -833,11 +835,15 @@ give_up (gpointer user_data)
   BcLkRoom *self = BC_LK_ROOM (user_data);
 
   self->reconnect_deadline_id = 0;
-  finish_disconnected (self, BC_LK_ROOM_STATE_FAILED,
-                       LIVEKIT__DISCONNECT_REASON__CONNECTION_TIMEOUT,
-                       "Lost the connection to the LiveKit server and could not get it back "
-                       "within a minute",
-                       FALSE);
+  if (self->give_up_reason == LIVEKIT__DISCONNECT_REASON__SERVER_SHUTDOWN)
+    finish_disconnected (self, BC_LK_ROOM_STATE_FAILED, self->give_up_reason,
+                         "The video server shut down and did not come back within a minute", FALSE);
+  else
+    finish_disconnected (self, BC_LK_ROOM_STATE_FAILED,
+                         LIVEKIT__DISCONNECT_REASON__CONNECTION_TIMEOUT,
+                         "Lost the connection to the video server and could not get it back "
+                         "within a minute",
+                         FALSE);
   return G_SOURCE_REMOVE;
 }
 
@@ -896,6 +902,14 @@ attempt_failed (BcLkRoom *self, GError *error)
       return;
     }
   drop_signal (self, FALSE, 0);
+  /* A server that asked for a full rejoin is up: no reason to wait. */
+  if (g_error_matches (owned, BC_LK_ERROR, BC_LK_ERROR_DISCONNECTED) && self->full_reconnect_next &&
+      self->reconnect_attempt < G_N_ELEMENTS (reconnect_delays_ms))
+    {
+      g_clear_handle_id (&self->reconnect_timer_id, g_source_remove);
+      self->reconnect_timer_id = g_idle_add (run_attempt, self);
+      return;
+    }
   schedule_attempt (self);
 }
 
@@ -1279,6 +1293,15 @@ handle_leave (BcLkRoom *self, Livekit__LeaveRequest *leave)
     {
       attempt_failed (self, g_error_new (BC_LK_ERROR, BC_LK_ERROR_DISCONNECTED, "%s",
                                          bc_lk_disconnect_reason_describe (reason)));
+      return;
+    }
+  if (reason == LIVEKIT__DISCONNECT_REASON__SERVER_SHUTDOWN &&
+      self->state == BC_LK_ROOM_STATE_CONNECTED)
+    {
+      /* LiveKit sends DISCONNECT when a server stops, but a restart or a
+       * deploy brings it back: try to rejoin for as long as any reconnect. */
+      self->give_up_reason = reason;
+      start_reconnect (self, LIVEKIT__RECONNECT_REASON__RR_SIGNAL_DISCONNECTED, TRUE);
       return;
     }
   finish_disconnected (self, BC_LK_ROOM_STATE_DISCONNECTED, reason,

@@ -212,11 +212,61 @@ bc_lk_sdp_add_media_msid (const char *sdp)
             ssrc_msid = g_strdup (m + strlen (" msid:"));
         }
       for (guint j = i; j < end; j++)
+        g_ptr_array_add (out, g_strdup (g_ptr_array_index (lines, j)));
+      /* Attributes come after the c= and b= lines: append at the end. */
+      if (!has_msid && ssrc_msid != NULL && strchr (ssrc_msid, ' ') != NULL)
+        g_ptr_array_add (out, g_strconcat ("a=msid:", ssrc_msid, NULL));
+      i = end;
+    }
+  return sdp_join (out);
+}
+
+char *
+bc_lk_sdp_drop_bundle_only (const char *sdp)
+{
+  g_autoptr (GPtrArray) lines = sdp_split (sdp);
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+  guint i = 0;
+
+  while (i < lines->len)
+    {
+      const char *line = g_ptr_array_index (lines, i);
+      gboolean bundle_only = FALSE;
+      guint end;
+
+      if (!g_str_has_prefix (line, "m="))
         {
-          g_ptr_array_add (out, g_strdup (g_ptr_array_index (lines, j)));
-          /* Right after the m= line, where the other media attributes start. */
-          if (j == i && !has_msid && ssrc_msid != NULL && strchr (ssrc_msid, ' ') != NULL)
-            g_ptr_array_add (out, g_strconcat ("a=msid:", ssrc_msid, NULL));
+          g_ptr_array_add (out, g_strdup (line));
+          i++;
+          continue;
+        }
+      for (end = i + 1; end < lines->len; end++)
+        {
+          const char *l = g_ptr_array_index (lines, end);
+
+          if (g_str_has_prefix (l, "m="))
+            break;
+          if (g_str_equal (l, "a=bundle-only"))
+            bundle_only = TRUE;
+        }
+      for (guint j = i; j < end; j++)
+        {
+          const char *l = g_ptr_array_index (lines, j);
+
+          if (j == i && bundle_only)
+            {
+              /* "m=<kind> 0 <proto> ..." -> "m=<kind> 9 <proto> ..." */
+              const char *sp = strchr (l, ' ');
+
+              if (sp != NULL && g_str_has_prefix (sp, " 0 "))
+                {
+                  g_ptr_array_add (out, g_strdup_printf ("%.*s 9 %s", (int) (sp - l), l, sp + 3));
+                  continue;
+                }
+            }
+          if (bundle_only && g_str_equal (l, "a=bundle-only"))
+            continue;
+          g_ptr_array_add (out, g_strdup (l));
         }
       i = end;
     }

@@ -35,6 +35,11 @@ gboolean bc_lk_stream_id_parse (const char *msid, char **participant_sid, char *
  * newer parsers look for. */
 char *bc_lk_sdp_add_media_msid (const char *sdp);
 
+/* webrtcbin offers every bundled section but the first with port 0 and
+ * a=bundle-only (RFC 8843). Parsers that take port 0 for "rejected" (some
+ * SFUs) drop those tracks, so the copy sent uses port 9, as browsers do. */
+char *bc_lk_sdp_drop_bundle_only (const char *sdp);
+
 /* Removes RED (red/48000) from the audio sections of an offer, so the answer
  * asks for plain Opus. */
 char *bc_lk_sdp_strip_red (const char *sdp);

@@ -137,8 +137,9 @@ test_sdp_msid (void)
   const char *msid = strstr (out, "a=msid:alice-video webrtctransceiver0\r\n");
 
   g_assert_nonnull (msid);
-  /* in the video section, not elsewhere */
+  /* in the video section after its other lines, not elsewhere */
   g_assert_true (msid > video && msid < app);
+  g_assert_true (msid > strstr (out, "a=mid:video0"));
   g_assert_null (strstr (msid + 1, "a=msid:"));
   /* idempotent */
   g_assert_cmpstr (again, ==, out);
@@ -150,6 +151,28 @@ test_sdp_msid (void)
 
     g_assert_cmpstr (mid, ==, "video0");
   }
+}
+
+static void
+test_sdp_bundle_only (void)
+{
+  const char *sdp = "v=0\r\n"
+                    "a=group:BUNDLE application0 video1\r\n"
+                    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+                    "a=mid:application0\r\n"
+                    "m=video 0 UDP/TLS/RTP/SAVPF 102\r\n"
+                    "a=bundle-only\r\n"
+                    "a=sendonly\r\n"
+                    "a=mid:video1\r\n"
+                    "m=audio 0 UDP/TLS/RTP/SAVPF 111\r\n"
+                    "a=inactive\r\n";
+  g_autofree char *out = bc_lk_sdp_drop_bundle_only (sdp);
+
+  g_assert_nonnull (strstr (out, "m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=sendonly\r\n"));
+  g_assert_null (strstr (out, "bundle-only"));
+  /* a rejected section (no bundle-only) keeps port 0 */
+  g_assert_nonnull (strstr (out, "m=audio 0 UDP/TLS/RTP/SAVPF 111\r\n"));
+  g_assert_nonnull (strstr (out, "m=application 9 "));
 }
 
 static void
@@ -224,6 +247,7 @@ main (int argc, char **argv)
   g_test_add_func ("/livekit/util/stream-id", test_stream_id);
   g_test_add_func ("/livekit/util/sdp-msid", test_sdp_msid);
   g_test_add_func ("/livekit/util/sdp-strip-red", test_sdp_strip_red);
+  g_test_add_func ("/livekit/util/sdp-bundle-only", test_sdp_bundle_only);
   g_test_add_func ("/livekit/util/signal-url", test_signal_url);
   return g_test_run ();
 }
