@@ -24,7 +24,7 @@ struct _BcServer
   char *livekit_url;
   char *webhook_url;
 
-  GHashTable *login_failures; /* throttle key → LoginFailures */
+  GHashTable *login_failures;  /* throttle key → LoginFailures */
   GHashTable *verified_tokens; /* access token → VerifiedToken */
   GHashTable *active_logins; /* login id → gint64* monotonic time until which it is known active */
   guint cleanup_id;

@@ -853,10 +853,18 @@ bc_server_run_cleanup (BcServer *self)
   return n;
 }
 
+/* LiveKit retries a webhook for minutes, not days. */
+#define WEBHOOK_MEMORY_MS (7 * 24 * 60 * 60 * (gint64) 1000)
+
 static gboolean
 on_cleanup_timer (gpointer user_data)
 {
-  bc_server_run_cleanup (user_data);
+  BcServer *self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  bc_server_run_cleanup (self);
+  if (!bc_store_prune (self->store, bc_now_ms () - WEBHOOK_MEMORY_MS, &error))
+    g_message ("Pruning old webhook ids and refresh tokens failed: %s", error->message);
   return G_SOURCE_CONTINUE;
 }
 

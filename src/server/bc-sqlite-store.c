@@ -1075,6 +1075,20 @@ sqlite_list_idle_sessions (BcStore *store, gint64 idle_before, guint limit, GErr
   return g_steal_pointer (&ids);
 }
 
+static gboolean
+sqlite_prune (BcStore *store, gint64 before, GError **error)
+{
+  BcSqliteStore *self = BC_SQLITE_STORE (store);
+
+  if (!begin (self, error))
+    return FALSE;
+  if (!run (self, "DELETE FROM webhook_events WHERE received_at < ?", error, 'i', before, 0) ||
+      !run (self, "DELETE FROM refresh_tokens WHERE expires_at < ?", error, 'i', before, 0) ||
+      !commit (self, error))
+    return rollback (self);
+  return TRUE;
+}
+
 static GPtrArray *
 sqlite_due_room_deletions (BcStore *store, gint64 now, guint limit, GError **error)
 {
@@ -1181,6 +1195,7 @@ bc_sqlite_store_iface_init (BcStoreInterface *iface)
   iface->record_webhook = sqlite_record_webhook;
   iface->settle_session = sqlite_settle_session;
   iface->list_idle_sessions = sqlite_list_idle_sessions;
+  iface->prune = sqlite_prune;
   iface->due_room_deletions = sqlite_due_room_deletions;
   iface->finish_room_deletion = sqlite_finish_room_deletion;
 }

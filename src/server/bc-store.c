@@ -261,6 +261,13 @@ bc_store_list_idle_sessions (BcStore *self, gint64 idle_before, guint limit, GEr
   return BC_STORE_GET_IFACE (self)->list_idle_sessions (self, idle_before, limit, error);
 }
 
+gboolean
+bc_store_prune (BcStore *self, gint64 before, GError **error)
+{
+  g_return_val_if_fail (BC_IS_STORE (self), FALSE);
+  return BC_STORE_GET_IFACE (self)->prune (self, before, error);
+}
+
 GPtrArray *
 bc_store_due_room_deletions (BcStore *self, gint64 now, guint limit, GError **error)
 {

@@ -186,6 +186,8 @@ struct _BcStoreInterface
       BcStore *self, const char *session_id, BcSettleOutcome outcome, gint64 now, GError **error);
   GPtrArray *(*list_idle_sessions) (BcStore *self, gint64 idle_before, guint limit, GError **error);
 
+  gboolean (*prune) (BcStore *self, gint64 before, GError **error);
+
   GPtrArray *(*due_room_deletions) (BcStore *self, gint64 now, guint limit, GError **error);
   gboolean (*finish_room_deletion) (BcStore *self,
                                     const char *room_name,
@@ -272,6 +274,9 @@ BcSession *bc_store_settle_session (
 /* Ids (char *) of active sessions whose last activity is before @idle_before. */
 GPtrArray *
 bc_store_list_idle_sessions (BcStore *self, gint64 idle_before, guint limit, GError **error);
+
+/* Forgets webhook ids received and refresh tokens that expired before @before. */
+gboolean bc_store_prune (BcStore *self, gint64 before, GError **error);
 
 GPtrArray *bc_store_due_room_deletions (BcStore *self, gint64 now, guint limit, GError **error);
 gboolean bc_store_finish_room_deletion (BcStore *self,
