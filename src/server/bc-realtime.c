@@ -51,7 +51,10 @@ on_message (SoupWebsocketConnection *conn, int type, GBytes *message, BcRealtime
 }
 
 void
-bc_realtime_add (BcRealtime *self, const char *user_id, SoupWebsocketConnection *conn)
+bc_realtime_add (BcRealtime *self,
+                 const char *user_id,
+                 const char *login_id,
+                 SoupWebsocketConnection *conn)
 {
   GPtrArray *conns = g_hash_table_lookup (self->by_user, user_id);
   g_autoptr (JsonObject) hello = json_object_new ();
@@ -63,6 +66,7 @@ bc_realtime_add (BcRealtime *self, const char *user_id, SoupWebsocketConnection 
       g_hash_table_insert (self->by_user, g_strdup (user_id), conns);
     }
   g_object_set_data_full (G_OBJECT (conn), "bc-user-id", g_strdup (user_id), g_free);
+  g_object_set_data_full (G_OBJECT (conn), "bc-login-id", g_strdup (login_id), g_free);
   g_ptr_array_add (conns, g_object_ref (conn));
   soup_websocket_connection_set_keepalive_interval (conn, KEEPALIVE_S);
   g_signal_connect (conn, "closed", G_CALLBACK (on_closed), self);
@@ -126,8 +130,8 @@ bc_realtime_count (BcRealtime *self)
   return n;
 }
 
-void
-bc_realtime_close_all (BcRealtime *self)
+static void
+close_matching (BcRealtime *self, const char *login_id, gushort code, const char *reason)
 {
   g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func (g_object_unref);
   GHashTableIter iter;
@@ -139,16 +143,34 @@ bc_realtime_close_all (BcRealtime *self)
       GPtrArray *conns = value;
 
       for (guint i = 0; i < conns->len; i++)
-        g_ptr_array_add (all, g_object_ref (g_ptr_array_index (conns, i)));
+        {
+          GObject *conn = g_ptr_array_index (conns, i);
+
+          if (login_id == NULL ||
+              g_strcmp0 (g_object_get_data (conn, "bc-login-id"), login_id) == 0)
+            g_ptr_array_add (all, g_object_ref (conn));
+        }
     }
+  /* Closing emits "closed", which edits the table: close outside the walk. */
   for (guint i = 0; i < all->len; i++)
     {
       SoupWebsocketConnection *conn = g_ptr_array_index (all, i);
 
       if (soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN)
-        soup_websocket_connection_close (conn, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
-                                         "The server is shutting down");
+        soup_websocket_connection_close (conn, code, reason);
     }
+}
+
+void
+bc_realtime_close_login (BcRealtime *self, const char *login_id)
+{
+  close_matching (self, login_id, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "Signed out");
+}
+
+void
+bc_realtime_close_all (BcRealtime *self)
+{
+  close_matching (self, NULL, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "The server is shutting down");
 }
 
 static void

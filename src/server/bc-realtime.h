@@ -10,7 +10,12 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (BcRealtime, bc_realtime, BC, REALTIME, GObject)
 
 BcRealtime *bc_realtime_new (void);
-void bc_realtime_add (BcRealtime *self, const char *user_id, SoupWebsocketConnection *conn);
+void bc_realtime_add (BcRealtime *self,
+                      const char *user_id,
+                      const char *login_id,
+                      SoupWebsocketConnection *conn);
+/* Closes the connections opened with tokens of @login_id (after a logout). */
+void bc_realtime_close_login (BcRealtime *self, const char *login_id);
 /* Sends @message to every connection of @user_id. */
 void bc_realtime_send (BcRealtime *self, const char *user_id, JsonObject *message);
 /* Sends @message to every connection. */

@@ -374,6 +374,7 @@ bc_route_logout (BcRequest *req)
   bc_server_forget_login (self, login_id);
   if (!bc_store_revoke_login (self->store, login_id, bc_now_ms (), &error))
     return bc_reply_gerror (req, error);
+  bc_realtime_close_login (self->realtime, login_id);
   soup_server_message_set_status (req->msg, SOUP_STATUS_NO_CONTENT, NULL);
 }
 

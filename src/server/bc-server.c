@@ -675,6 +675,7 @@ realtime_handler (SoupServer *soup,
   if (!authenticate_token (req, token))
     return;
   g_object_set_data_full (G_OBJECT (msg), "bc-user-id", g_steal_pointer (&req->user_id), g_free);
+  g_object_set_data_full (G_OBJECT (msg), "bc-login-id", g_steal_pointer (&req->login_id), g_free);
 }
 
 static void
@@ -692,7 +693,8 @@ realtime_connected (SoupServer *soup,
       soup_websocket_connection_close (conn, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, NULL);
       return;
     }
-  bc_realtime_add (self->realtime, user_id, conn);
+  bc_realtime_add (self->realtime, user_id, g_object_get_data (G_OBJECT (msg), "bc-login-id"),
+                   conn);
 }
 
 /* ---- in-flight requests, for graceful shutdown ---- */

@@ -760,9 +760,13 @@ test_realtime (void)
   g_assert_cmpuint (bc_test_request (s, "POST", path, a->access_token, NULL, NULL), ==, 200);
   wait_for (&rt, "balance.updated");
 
-  soup_websocket_connection_close (rt.conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  /* Signing out closes that login's live updates. */
+  g_assert_cmpuint (bc_test_request (s, "POST", "/api/auth/logout", a->access_token, NULL, NULL),
+                    ==, 204);
   while (soup_websocket_connection_get_state (rt.conn) != SOUP_WEBSOCKET_STATE_CLOSED)
     g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (soup_websocket_connection_get_close_code (rt.conn), ==,
+                    SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION);
   g_clear_object (&rt.conn);
   g_main_loop_unref (rt.loop);
   g_ptr_array_unref (rt.messages);
