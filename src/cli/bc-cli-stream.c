@@ -109,9 +109,9 @@ emit_state (Stream *s, const char *state, const char *detail)
     json_object_set_string_member (obj, "detail", detail);
   emit (s, "state", obj);
   if (detail)
-    bc_cli_status (s->cli, "%s: %s", state, detail);
+    bc_cli_status (s->cli, "LiveKit room: %s (%s)", state, detail);
   else
-    bc_cli_status (s->cli, "%s", state);
+    bc_cli_status (s->cli, "LiveKit room: %s", state);
 }
 
 static guint64

@@ -684,6 +684,60 @@ test_viewer_cannot_publish (void)
   account_clear (&streamer);
 }
 
+/* Raw mode: no bounty server involved once the tokens are in hand. */
+static void
+test_raw_mode (void)
+{
+  Account requester = { 0 }, streamer = { 0 };
+  g_autofree char *sid = NULL;
+  g_autoptr (Run) st = NULL;
+  g_autoptr (Run) rt = NULL;
+  g_autoptr (Bg) publisher = NULL;
+  g_autoptr (Bg) viewer = NULL;
+  const char *env[] = { "BC_ICE_LOOPBACK=1", "DBUS_SESSION_BUS_ADDRESS=disabled:", NULL };
+  JsonObject *s_tok, *r_tok;
+
+  if (!need_server ())
+    return;
+  account_init (&requester, "requester");
+  account_init (&streamer, "streamer");
+  sid = make_session (&requester, &streamer);
+  st = cli ((const char *const *) streamer.env, NULL, "--json", "token", sid, NULL);
+  rt = cli ((const char *const *) requester.env, NULL, "--json", "token", sid, NULL);
+  g_assert_cmpint (st->status, ==, 0);
+  g_assert_cmpint (rt->status, ==, 0);
+  s_tok = line_of_type (st, "livekit_token");
+  r_tok = line_of_type (rt, "livekit_token");
+
+  publisher = bg_start (env, "publish", "--json", "--camera", "test", "--codec", "vp8",
+                        "--livekit-url", json_object_get_string_member (s_tok, "url"), "--token",
+                        json_object_get_string_member (s_tok, "token"), NULL);
+  g_assert_true (bg_wait (publisher, "publishing", 120));
+  viewer = bg_start (env, "watch", "--json", "--frames", "30", "--duration", "150", "--livekit-url",
+                     json_object_get_string_member (r_tok, "url"), "--token",
+                     json_object_get_string_member (r_tok, "token"), NULL);
+  g_assert_true (bg_wait (viewer, NULL, 180));
+  g_assert_cmpint (viewer->status, ==, 0);
+  g_assert_cmpint (json_object_get_int_member (bg_line (viewer, "summary"), "frames_decoded"), >=,
+                   30);
+  g_assert_cmpstr (json_object_get_string_member (bg_line (viewer, "joined"), "identity"), ==,
+                   json_object_get_string_member (r_tok, "identity"));
+
+  g_subprocess_send_signal (publisher->proc, SIGTERM);
+  g_assert_true (bg_wait (publisher, NULL, 60));
+  g_assert_cmpint (publisher->status, ==, 130);
+
+  {
+    /* A token that is not one is refused with exit code 6. */
+    g_autoptr (Run) bad =
+        cli (env, NULL, "watch", "--livekit-url", json_object_get_string_member (r_tok, "url"),
+             "--token", "not-a-token", "--duration", "30", NULL);
+    g_assert_cmpint (bad->status, ==, 6);
+  }
+  account_clear (&requester);
+  account_clear (&streamer);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -697,6 +751,7 @@ main (int argc, char **argv)
   g_test_add_func ("/client/cli/viewer-cannot-publish", test_viewer_cannot_publish);
   g_test_add_func ("/client/cli/stream-h264-approve", test_stream_h264);
   g_test_add_func ("/client/cli/stream-vp8-interrupt", test_stream_vp8);
+  g_test_add_func ("/client/cli/raw-mode", test_raw_mode);
 
   g_assert_nonnull (g_getenv ("BC_CLI"));
   tmp = g_dir_make_tmp ("bc-cli-test-XXXXXX", &error);
