@@ -452,6 +452,7 @@ on_local_candidate (
   json_object_set_string_member (init, "sdpMid", mid ? mid : "");
   json_object_set_int_member (init, "sdpMLineIndex", mline);
   json = bc_json_object_to_string (init);
+  g_debug ("%s: local candidate %s", self->sid, json);
   trickle.candidateinit = json;
   trickle.target = peer == self->publisher ? LIVEKIT__SIGNAL_TARGET__PUBLISHER
                                            : LIVEKIT__SIGNAL_TARGET__SUBSCRIBER;
@@ -655,6 +656,7 @@ handle_offer (BcSfuParticipant *self, Livekit__SessionDescription *desc)
   /* Match each sending section to an AddTrack as livekit-server does
    * (participant.go getPendingTrack): the msid track id is the cid, else the
    * first unmatched track of the same kind. */
+  g_debug ("%s: publisher offer %u:\n%s", self->sid, desc->id, desc->sdp);
   media = bc_sfu_sdp_list_media (desc->sdp);
   for (guint i = 0; i < media->len; i++)
     {
@@ -747,6 +749,9 @@ handle_trickle (BcSfuParticipant *self, Livekit__TrickleRequest *trickle)
       !JSON_NODE_HOLDS_NULL (json_object_get_member (init, "sdpMLineIndex")))
     bc_json_get_int (init, "sdpMLineIndex", FALSE, &mline, NULL);
   peer = trickle->target == LIVEKIT__SIGNAL_TARGET__SUBSCRIBER ? self->subscriber : self->publisher;
+  g_debug ("%s: remote %s candidate %s", self->sid,
+           trickle->target == LIVEKIT__SIGNAL_TARGET__SUBSCRIBER ? "subscriber" : "publisher",
+           candidate ? candidate : "(none)");
   if (peer == NULL || candidate == NULL || mline < 0 || mline > 1024)
     return;
   bc_sfu_peer_add_ice_candidate (peer, mline, candidate);
