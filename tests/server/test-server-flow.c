@@ -760,6 +760,24 @@ test_realtime (void)
   g_assert_cmpuint (bc_test_request (s, "POST", path, a->access_token, NULL, NULL), ==, 200);
   wait_for (&rt, "balance.updated");
 
+  /* The token may also come in the Authorization header. */
+  {
+    Realtime rb = { rt.loop, NULL, g_ptr_array_new_with_free_func (g_free), NULL };
+    g_autofree char *plain = g_strdup_printf ("%s/api/realtime", s->base_url);
+    g_autofree char *auth = g_strconcat ("Bearer ", b->access_token, NULL);
+    g_autoptr (SoupMessage) bmsg = soup_message_new ("GET", plain);
+
+    soup_message_headers_replace (soup_message_get_request_headers (bmsg), "Authorization", auth);
+    soup_session_websocket_connect_async (s->session, bmsg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                          on_ws_connected, &rb);
+    wait_for (&rb, "hello");
+    soup_websocket_connection_close (rb.conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+    while (soup_websocket_connection_get_state (rb.conn) != SOUP_WEBSOCKET_STATE_CLOSED)
+      g_main_context_iteration (NULL, TRUE);
+    g_clear_object (&rb.conn);
+    g_ptr_array_unref (rb.messages);
+  }
+
   /* Signing out closes that login's live updates. */
   g_assert_cmpuint (bc_test_request (s, "POST", "/api/auth/logout", a->access_token, NULL, NULL),
                     ==, 204);
