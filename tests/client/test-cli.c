@@ -738,6 +738,117 @@ test_raw_mode (void)
   account_clear (&streamer);
 }
 
+/* TRUE once @bg went through "reconnecting" and then "connected" again. */
+static gboolean
+bg_recovered (Bg *bg)
+{
+  gboolean reconnecting = FALSE;
+
+  for (guint i = 0; i < bg->lines->len; i++)
+    {
+      JsonObject *o = bg->lines->pdata[i];
+      const char *state;
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "type", NULL), "state") != 0)
+        continue;
+      state = json_object_get_string_member_with_default (o, "state", NULL);
+      if (g_strcmp0 (state, "reconnecting") == 0)
+        reconnecting = TRUE;
+      else if (reconnecting && g_strcmp0 (state, "connected") == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gint64
+bg_frames (Bg *bg)
+{
+  for (guint i = bg->lines->len; i > 0; i--)
+    {
+      JsonObject *o = bg->lines->pdata[i - 1];
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "type", NULL), "stats") == 0)
+        return json_object_get_int_member (o, "frames");
+    }
+  return 0;
+}
+
+typedef struct
+{
+  Bg *publisher;
+  Bg *viewer;
+  gint64 frames_before;
+} Recovery;
+
+static gboolean
+recovered (gpointer data)
+{
+  Recovery *r = data;
+
+  return (bg_recovered (r->publisher) && bg_recovered (r->viewer) &&
+          bg_frames (r->viewer) >= r->frames_before + 60) ||
+         r->publisher->exited || r->viewer->exited;
+}
+
+/* The bounty server, with its built-in SFU, restarts mid-stream: publisher
+ * and viewer rejoin on their own (connected → reconnecting → connected) and
+ * frames flow again; then approval ends both. */
+static void
+test_server_restart (void)
+{
+  Account requester = { 0 }, streamer = { 0 };
+  g_autofree char *sid = NULL;
+  g_auto (GStrv) senv = NULL;
+  g_auto (GStrv) renv = NULL;
+  g_autoptr (Bg) publisher = NULL;
+  g_autoptr (Bg) viewer = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (Run) approve = NULL;
+  Recovery r = { 0 };
+  gboolean late = FALSE;
+  guint id;
+
+  if (!need_server ())
+    return;
+  account_init (&requester, "requester");
+  account_init (&streamer, "streamer");
+  sid = make_session (&requester, &streamer);
+  senv = stream_env (&streamer);
+  renv = stream_env (&requester);
+
+  publisher = bg_start ((const char *const *) senv, "publish", "--json", "--session", sid,
+                        "--camera", "test", "--codec", "vp8", NULL);
+  g_assert_true (bg_wait (publisher, "publishing", 120));
+  viewer = bg_start ((const char *const *) renv, "watch", "--json", "--session", sid, NULL);
+  g_assert_true (bg_wait (viewer, "first_frame", 120));
+  g_assert_true (bg_wait (viewer, "stats", 60));
+
+  g_assert_true (bc_test_server_restart (server, &error));
+  g_assert_no_error (error);
+  r.publisher = publisher;
+  r.viewer = viewer;
+  r.frames_before = bg_frames (viewer);
+
+  id = g_timeout_add_seconds (180, on_wait_deadline, &late);
+  while (!late && !recovered (&r))
+    g_main_context_iteration (NULL, TRUE);
+  if (!late)
+    g_source_remove (id);
+  g_assert_false (publisher->exited);
+  g_assert_false (viewer->exited);
+  g_assert_true (bg_recovered (publisher));
+  g_assert_true (bg_recovered (viewer));
+  g_assert_cmpint (bg_frames (viewer), >=, r.frames_before + 60);
+
+  approve = cli ((const char *const *) requester.env, NULL, "approve", sid, NULL);
+  g_assert_cmpint (approve->status, ==, 0);
+  g_assert_true (bg_wait (publisher, NULL, 60));
+  g_assert_cmpint (publisher->status, ==, 7);
+  g_assert_true (bg_wait (viewer, NULL, 60));
+  g_assert_cmpint (viewer->status, ==, 7);
+  account_clear (&requester);
+  account_clear (&streamer);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -752,6 +863,7 @@ main (int argc, char **argv)
   g_test_add_func ("/client/cli/stream-h264-approve", test_stream_h264);
   g_test_add_func ("/client/cli/stream-vp8-interrupt", test_stream_vp8);
   g_test_add_func ("/client/cli/raw-mode", test_raw_mode);
+  g_test_add_func ("/client/cli/server-restart", test_server_restart);
 
   g_assert_nonnull (g_getenv ("BC_CLI"));
   tmp = g_dir_make_tmp ("bc-cli-test-XXXXXX", &error);
