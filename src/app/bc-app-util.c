@@ -17,25 +17,25 @@ char *
 bc_describe_error (const GError *error)
 {
   if (error == NULL)
-    return g_strdup (_("Something went wrong."));
+    return g_strdup (_ ("Something went wrong."));
 
   if (error->domain == BC_CLIENT_ERROR)
     {
       switch ((BcClientError) error->code)
         {
         case BC_CLIENT_ERROR_UNREACHABLE:
-          return g_strdup (_("Can’t reach the BountyCam server. Check the server address and "
-                             "your network connection."));
+          return g_strdup (_ ("Can’t reach the BountyCam server. Check the server address and "
+                              "your network connection."));
         case BC_CLIENT_ERROR_UNAUTHORIZED:
-          return g_strdup (_("Your login has expired. Please sign in again."));
+          return g_strdup (_ ("Your login has expired. Please sign in again."));
         case BC_CLIENT_ERROR_FORBIDDEN:
-          return g_strdup (_("You are not allowed to do that."));
+          return g_strdup (_ ("You are not allowed to do that."));
         case BC_CLIENT_ERROR_NOT_FOUND:
-          return g_strdup (_("It no longer exists."));
+          return g_strdup (_ ("It no longer exists."));
         case BC_CLIENT_ERROR_CONFLICT:
           return g_strdup (error->message && *error->message
-                             ? error->message
-                             : _("Someone got there first. The list has been refreshed."));
+                               ? error->message
+                               : _ ("Someone got there first. The list has been refreshed."));
         case BC_CLIENT_ERROR_THROTTLED:
           {
             guint seconds = bc_client_error_get_retry_after (error);
@@ -45,24 +45,24 @@ bc_describe_error (const GError *error)
                                                 "Too many attempts. Try again in %u seconds.",
                                                 seconds),
                                       seconds);
-            return g_strdup (_("Too many attempts. Wait a moment and try again."));
+            return g_strdup (_ ("Too many attempts. Wait a moment and try again."));
           }
         case BC_CLIENT_ERROR_INVALID_INPUT:
           return g_strdup (error->message);
         case BC_CLIENT_ERROR_SERVER:
-          return g_strdup (_("The server had a problem. Try again in a moment."));
+          return g_strdup (_ ("The server had a problem. Try again in a moment."));
         case BC_CLIENT_ERROR_INSECURE:
-          return g_strdup (_("This server does not use a secure connection (https), so BountyCam "
-                             "will not send your login to it."));
+          return g_strdup (_ ("This server does not use a secure connection (https), so BountyCam "
+                              "will not send your login to it."));
         case BC_CLIENT_ERROR_NO_CREDENTIALS:
-          return g_strdup (_("Please sign in."));
+          return g_strdup (_ ("Please sign in."));
         default:
           break;
         }
     }
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return g_strdup (_("Cancelled."));
+    return g_strdup (_ ("Cancelled."));
 
   return g_strdup (error->message);
 }
@@ -84,21 +84,20 @@ bc_format_relative_time (GDateTime *time)
   days = span / G_TIME_SPAN_DAY;
 
   if (minutes < 1)
-    return g_strdup (_("just now"));
+    return g_strdup (_ ("just now"));
   if (hours < 1)
     return g_strdup_printf (ngettext ("%d minute ago", "%d minutes ago", (gulong) minutes),
                             (int) minutes);
   if (days < 1)
-    return g_strdup_printf (ngettext ("%d hour ago", "%d hours ago", (gulong) hours),
-                            (int) hours);
+    return g_strdup_printf (ngettext ("%d hour ago", "%d hours ago", (gulong) hours), (int) hours);
   return g_strdup_printf (ngettext ("%d day ago", "%d days ago", (gulong) days), (int) days);
 }
 
 char *
 bc_format_points (gint64 points)
 {
-  /* Translators: an amount of points, the app's currency */
-  return g_strdup_printf (ngettext ("%" G_GINT64_FORMAT " point", "%" G_GINT64_FORMAT " points",
-                                    (gulong) ABS (points)),
-                          points);
+  g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, points);
+
+  /* Translators: an amount of points, the app's currency; %s is the number */
+  return g_strdup_printf (ngettext ("%s point", "%s points", (gulong) ABS (points)), number);
 }

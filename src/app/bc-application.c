@@ -65,8 +65,8 @@ settings_for_profile (const char *profile)
     schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
   if (schema == NULL)
     {
-      g_printerr (_("BountyCam’s settings schema %s is not installed. "
-                    "Install BountyCam, or point GSETTINGS_SCHEMA_DIR at a compiled schema.\n"),
+      g_printerr (_ ("BountyCam’s settings schema %s is not installed. "
+                     "Install BountyCam, or point GSETTINGS_SCHEMA_DIR at a compiled schema.\n"),
                   APP_ID);
       return NULL;
     }
@@ -123,32 +123,24 @@ bc_application_get_credential_store (BcApplication *self)
 }
 
 static void
-on_credentials_stored (GObject      *object,
-                       GAsyncResult *result,
-                       gpointer      user_data)
+on_credentials_stored (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
 
   if (!bc_credential_store_store_finish (BC_CREDENTIAL_STORE (object), result, &error))
-    g_warning ("Could not keep the login in the keyring: %s", error->message);
+    g_message ("Could not keep the login in the keyring: %s", error->message);
 }
 
 static void
-on_refresh_token_changed (BcApplication *self,
-                          GParamSpec    *pspec,
-                          BcApiClient   *client)
+on_refresh_token_changed (BcApplication *self, GParamSpec *pspec, BcApiClient *client)
 {
   const char *token = bc_api_client_get_refresh_token (client);
 
   /* The token rotates on every refresh; the keyring must follow, or the next
    * start would present a revoked token. */
   if (token != NULL && *token != '\0')
-    bc_credential_store_store_async (self->credentials,
-                                     bc_api_client_get_base_url (client),
-                                     token,
-                                     NULL,
-                                     on_credentials_stored,
-                                     NULL);
+    bc_credential_store_store_async (self->credentials, bc_api_client_get_base_url (client), token,
+                                     NULL, on_credentials_stored, NULL);
 }
 
 /**
@@ -158,8 +150,7 @@ on_refresh_token_changed (BcApplication *self,
  * realtime channel) when the address changed. Returns the client.
  */
 BcApiClient *
-bc_application_use_server (BcApplication *self,
-                           const char    *server_url)
+bc_application_use_server (BcApplication *self, const char *server_url)
 {
   g_return_val_if_fail (BC_IS_APPLICATION (self), NULL);
   g_return_val_if_fail (server_url != NULL, NULL);
@@ -191,10 +182,7 @@ bc_application_use_server (BcApplication *self,
  * focus: in front of the user a toast says the same thing.
  */
 void
-bc_application_notify (BcApplication *self,
-                       const char    *id,
-                       const char    *title,
-                       const char    *body)
+bc_application_notify (BcApplication *self, const char *id, const char *title, const char *body)
 {
   g_autoptr (GNotification) notification = NULL;
   GtkWindow *window;
@@ -229,8 +217,7 @@ bc_application_activate (GApplication *app)
 }
 
 static gint
-bc_application_handle_local_options (GApplication *app,
-                                     GVariantDict *options)
+bc_application_handle_local_options (GApplication *app, GVariantDict *options)
 {
   BcApplication *self = BC_APPLICATION (app);
   const char *profile = NULL;
@@ -257,17 +244,13 @@ bc_application_handle_local_options (GApplication *app,
 }
 
 static void
-on_activate_action (GSimpleAction *action,
-                    GVariant      *parameter,
-                    gpointer       user_data)
+on_activate_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   g_application_activate (G_APPLICATION (user_data));
 }
 
 static void
-on_quit_action (GSimpleAction *action,
-                GVariant      *parameter,
-                gpointer       user_data)
+on_quit_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   BcApplication *self = user_data;
   g_autoptr (GList) windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
@@ -280,9 +263,7 @@ on_quit_action (GSimpleAction *action,
 }
 
 static void
-on_preferences_action (GSimpleAction *action,
-                       GVariant      *parameter,
-                       gpointer       user_data)
+on_preferences_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   BcApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
@@ -293,28 +274,21 @@ on_preferences_action (GSimpleAction *action,
 }
 
 static void
-on_about_action (GSimpleAction *action,
-                 GVariant      *parameter,
-                 gpointer       user_data)
+on_about_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   BcApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  const char *developers[] = { _("The BountyCam developers"), NULL };
+  const char *developers[] = { _ ("The BountyCam developers"), NULL };
   GtkWidget *about;
 
-  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
-                        "transient-for", parent,
-                        "application-icon", APP_ID,
-                        "application-name", _("BountyCam"),
-                        "developer-name", _("The BountyCam developers"),
-                        "version", PACKAGE_VERSION,
-                        "comments", _("Post a bounty to see something live, or go live "
-                                      "and earn its points."),
-                        "license-type", GTK_LICENSE_GPL_3_0,
-                        "developers", developers,
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW, "transient-for", parent, "application-icon", APP_ID,
+                        "application-name", _ ("BountyCam"), "developer-name",
+                        _ ("The BountyCam developers"), "version", PACKAGE_VERSION, "comments",
+                        _ ("Post a bounty to see something live, or go live "
+                           "and earn its points."),
+                        "license-type", GTK_LICENSE_GPL_3_0, "developers", developers,
                         /* Translators: put your names here, one per line */
-                        "translator-credits", _("translator-credits"),
-                        NULL);
+                        "translator-credits", _ ("translator-credits"), NULL);
   gtk_window_present (GTK_WINDOW (about));
 }
 
@@ -377,10 +351,7 @@ bc_application_shutdown (GApplication *app)
 }
 
 static void
-bc_application_get_property (GObject    *object,
-                             guint       prop_id,
-                             GValue     *value,
-                             GParamSpec *pspec)
+bc_application_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   BcApplication *self = BC_APPLICATION (object);
 
@@ -435,10 +406,9 @@ bc_application_class_init (BcApplicationClass *klass)
   app_class->handle_local_options = bc_application_handle_local_options;
 
   /* The client for the current server address; replaced when it changes. */
-  properties[PROP_CLIENT] = g_param_spec_object ("client", NULL, NULL,
-                                                 BC_TYPE_API_CLIENT,
-                                                 G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
-                                                   G_PARAM_STATIC_STRINGS);
+  properties[PROP_CLIENT] =
+      g_param_spec_object ("client", NULL, NULL, BC_TYPE_API_CLIENT,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -447,9 +417,9 @@ bc_application_init (BcApplication *self)
 {
   static const GOptionEntry options[] = {
     { "profile", 'p', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
-      N_("Run a separate instance with its own login and settings"), N_("NAME") },
-    { "version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
-      N_("Show the version and quit"), NULL },
+      N_ ("Run a separate instance with its own login and settings"), N_ ("NAME") },
+    { "version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL, N_ ("Show the version and quit"),
+      NULL },
     { NULL }
   };
 
@@ -465,9 +435,6 @@ BcApplication *
 bc_application_new (void)
 {
   /* The resource path stays the same for every profile's application id. */
-  return g_object_new (BC_TYPE_APPLICATION,
-                       "application-id", APP_ID,
-                       "resource-base-path", "/app/bountycam/BountyCam",
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
-                       NULL);
+  return g_object_new (BC_TYPE_APPLICATION, "application-id", APP_ID, "resource-base-path",
+                       "/app/bountycam/BountyCam", "flags", G_APPLICATION_DEFAULT_FLAGS, NULL);
 }

@@ -18,10 +18,8 @@ BcApiClient *bc_application_get_client (BcApplication *self);
 BcRealtime *bc_application_get_realtime (BcApplication *self);
 BcCredentialStore *bc_application_get_credential_store (BcApplication *self);
 BcApiClient *bc_application_use_server (BcApplication *self, const char *server_url);
-void bc_application_notify (BcApplication *self,
-                            const char    *id,
-                            const char    *title,
-                            const char    *body);
+void
+bc_application_notify (BcApplication *self, const char *id, const char *title, const char *body);
 
 char *bc_application_dup_profile_app_id (const char *profile);
 

@@ -27,10 +27,10 @@ G_DEFINE_FINAL_TYPE (BcBountyRow, bc_bounty_row, ADW_TYPE_ACTION_ROW)
  */
 void
 bc_bounty_row_set_content (BcBountyRow *self,
-                           const char  *title,
-                           const char  *person,
-                           const char  *detail,
-                           gint64       reward_points)
+                           const char *title,
+                           const char *person,
+                           const char *detail,
+                           gint64 reward_points)
 {
   g_autofree char *reward = bc_format_points (reward_points);
   g_autofree char *subtitle = NULL;
@@ -39,7 +39,7 @@ bc_bounty_row_set_content (BcBountyRow *self,
 
   if (person != NULL && detail != NULL && *detail != '\0')
     /* Translators: a bounty's subtitle: "<who> · <when>" */
-    subtitle = g_strdup_printf (_("%s · %s"), person, detail);
+    subtitle = g_strdup_printf (_ ("%s · %s"), person, detail);
   else
     subtitle = g_strdup (person ? person : detail);
 
@@ -55,9 +55,7 @@ bc_bounty_row_set_content (BcBountyRow *self,
  * @style_class: (nullable): "live", "approved", "rejected", …
  */
 void
-bc_bounty_row_set_status (BcBountyRow *self,
-                          const char  *text,
-                          const char  *style_class)
+bc_bounty_row_set_status (BcBountyRow *self, const char *text, const char *style_class)
 {
   g_return_if_fail (BC_IS_BOUNTY_ROW (self));
 
@@ -82,10 +80,10 @@ bc_bounty_row_set_status (BcBountyRow *self,
  */
 void
 bc_bounty_row_set_action (BcBountyRow *self,
-                          const char  *label,
-                          const char  *action_name,
-                          const char  *target,
-                          gboolean     suggested)
+                          const char *label,
+                          const char *action_name,
+                          const char *target,
+                          gboolean suggested)
 {
   g_return_if_fail (BC_IS_BOUNTY_ROW (self));
 

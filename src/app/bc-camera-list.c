@@ -31,10 +31,10 @@ bc_camera_list_rebuild (BcCameraList *self)
   g_ptr_array_set_size (self->ids, 0);
 
   g_ptr_array_add (self->ids, g_strdup (BC_CAMERA_ID_AUTOMATIC));
-  g_ptr_array_add (names, g_strdup (_("Automatic")));
+  g_ptr_array_add (names, g_strdup (_ ("Automatic")));
 
   g_ptr_array_add (self->ids, g_strdup (BC_CAMERA_ID_TEST_PATTERN));
-  g_ptr_array_add (names, g_strdup (_("Test Pattern")));
+  g_ptr_array_add (names, g_strdup (_ ("Test Pattern")));
 
   g_ptr_array_add (names, NULL);
   gtk_string_list_splice (self->names, 0, old, (const char *const *) names->pdata);
@@ -49,8 +49,7 @@ bc_camera_list_get_names (BcCameraList *self)
 }
 
 const char *
-bc_camera_list_get_id (BcCameraList *self,
-                       guint         position)
+bc_camera_list_get_id (BcCameraList *self, guint position)
 {
   g_return_val_if_fail (BC_IS_CAMERA_LIST (self), NULL);
 
@@ -62,8 +61,7 @@ bc_camera_list_get_id (BcCameraList *self,
 
 /* The position of @id, or of "Automatic" when it is not (or no longer) there. */
 guint
-bc_camera_list_find (BcCameraList *self,
-                     const char   *id)
+bc_camera_list_find (BcCameraList *self, const char *id)
 {
   g_return_val_if_fail (BC_IS_CAMERA_LIST (self), 0);
 

@@ -4,7 +4,7 @@
 
 G_BEGIN_DECLS
 
-#define BC_CAMERA_ID_AUTOMATIC ""
+#define BC_CAMERA_ID_AUTOMATIC    ""
 #define BC_CAMERA_ID_TEST_PATTERN "test"
 
 #define BC_TYPE_CAMERA_LIST (bc_camera_list_get_type ())

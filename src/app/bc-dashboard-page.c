@@ -69,8 +69,7 @@ get_client (void)
 }
 
 static void
-set_stack_page (BcDashboardPage *self,
-                const char      *name)
+set_stack_page (BcDashboardPage *self, const char *name)
 {
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), name) == 0)
     return;
@@ -108,9 +107,7 @@ bc_dashboard_page_get_balance (BcDashboardPage *self)
 }
 
 static gpointer
-find_in_model (GListModel *model,
-               const char *(*get_id) (gpointer),
-               const char *id)
+find_in_model (GListModel *model, const char *(*get_id) (gpointer), const char *id)
 {
   guint n = model ? g_list_model_get_n_items (model) : 0;
 
@@ -126,8 +123,7 @@ find_in_model (GListModel *model,
 }
 
 BcBounty *
-bc_dashboard_page_find_bounty (BcDashboardPage *self,
-                               const char      *bounty_id)
+bc_dashboard_page_find_bounty (BcDashboardPage *self, const char *bounty_id)
 {
   BcBounty *bounty;
 
@@ -141,8 +137,7 @@ bc_dashboard_page_find_bounty (BcDashboardPage *self,
 }
 
 BcSession *
-bc_dashboard_page_find_session (BcDashboardPage *self,
-                                const char      *session_id)
+bc_dashboard_page_find_session (BcDashboardPage *self, const char *session_id)
 {
   g_return_val_if_fail (BC_IS_DASHBOARD_PAGE (self), NULL);
 
@@ -150,8 +145,7 @@ bc_dashboard_page_find_session (BcDashboardPage *self,
 }
 
 BcSession *
-bc_dashboard_page_find_session_for_bounty (BcDashboardPage *self,
-                                           const char      *bounty_id)
+bc_dashboard_page_find_session_for_bounty (BcDashboardPage *self, const char *bounty_id)
 {
   BcSession *found = NULL;
   guint n;
@@ -181,9 +175,7 @@ clear_list (GtkListBox *list)
 }
 
 static void
-describe_session (BcSession   *session,
-                  const char **status,
-                  const char **style)
+describe_session (BcSession *session, const char **status, const char **style)
 {
   const char *state = bc_session_get_status (session);
   const char *outcome = bc_session_get_outcome (session);
@@ -191,18 +183,18 @@ describe_session (BcSession   *session,
   if (bc_session_is_ended (session) || g_strcmp0 (state, "ended") == 0)
     {
       if (g_strcmp0 (outcome, "approved") == 0)
-        *status = _("Approved"), *style = "approved";
+        *status = _ ("Approved"), *style = "approved";
       else if (g_strcmp0 (outcome, "rejected") == 0)
-        *status = _("Rejected"), *style = "rejected";
+        *status = _ ("Rejected"), *style = "rejected";
       else if (g_strcmp0 (outcome, "timed_out") == 0)
-        *status = _("Timed Out"), *style = "failed";
+        *status = _ ("Timed Out"), *style = "failed";
       else
-        *status = _("Ended"), *style = NULL;
+        *status = _ ("Ended"), *style = NULL;
     }
   else if (g_strcmp0 (state, "live") == 0)
-    *status = _("Live"), *style = "live";
+    *status = _ ("Live"), *style = "live";
   else
-    *status = _("Waiting for Stream"), *style = "connecting";
+    *status = _ ("Waiting for Stream"), *style = "connecting";
 }
 
 static const char *
@@ -210,7 +202,7 @@ user_name (BcUser *user)
 {
   const char *name = user ? bc_user_get_display_name (user) : NULL;
 
-  return name && *name ? name : _("Someone");
+  return name && *name ? name : _ ("Someone");
 }
 
 static void
@@ -228,7 +220,7 @@ fill_open_list (BcDashboardPage *self)
       bc_bounty_row_set_content (row, bc_bounty_get_title (bounty),
                                  bc_bounty_get_requester_name (bounty), age,
                                  bc_bounty_get_reward_points (bounty));
-      bc_bounty_row_set_action (row, _("_Accept"), "win.accept-bounty", bc_bounty_get_id (bounty),
+      bc_bounty_row_set_action (row, _ ("_Accept"), "win.accept-bounty", bc_bounty_get_id (bounty),
                                 TRUE);
       if (bc_bounty_get_description (bounty) && *bc_bounty_get_description (bounty))
         gtk_widget_set_tooltip_text (GTK_WIDGET (row), bc_bounty_get_description (bounty));
@@ -245,8 +237,8 @@ fill_mine_list (BcDashboardPage *self)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr (BcBounty) bounty = g_list_model_get_item (self->my_bounties, i);
-      BcSession *session = bc_dashboard_page_find_session_for_bounty (self,
-                                                                      bc_bounty_get_id (bounty));
+      BcSession *session =
+          bc_dashboard_page_find_session_for_bounty (self, bc_bounty_get_id (bounty));
       BcBountyRow *row = BC_BOUNTY_ROW (bc_bounty_row_new ());
       g_autofree char *age = bc_format_relative_time (bc_bounty_get_created_at (bounty));
       g_autofree char *detail = NULL;
@@ -258,13 +250,13 @@ fill_mine_list (BcDashboardPage *self)
           person = user_name (bc_session_get_streamer (session));
           describe_session (session, &status, &style);
           /* Translators: %s is how long ago, such as "5 minutes ago" */
-          detail = g_strdup_printf (_("streaming your bounty · posted %s"), age);
+          detail = g_strdup_printf (_ ("streaming your bounty · posted %s"), age);
           if (g_strcmp0 (bc_session_get_status (session), "live") == 0 &&
               !bc_session_is_ended (session))
-            bc_bounty_row_set_action (row, _("_Watch Live"), "win.open-session",
+            bc_bounty_row_set_action (row, _ ("_Watch Live"), "win.open-session",
                                       bc_session_get_id (session), TRUE);
           else
-            bc_bounty_row_set_action (row, _("_Open"), "win.open-session",
+            bc_bounty_row_set_action (row, _ ("_Open"), "win.open-session",
                                       bc_session_get_id (session), FALSE);
         }
       else
@@ -272,11 +264,11 @@ fill_mine_list (BcDashboardPage *self)
           const char *bounty_status = bc_bounty_get_status (bounty);
 
           /* Translators: %s is how long ago, such as "5 minutes ago" */
-          detail = g_strdup_printf (_("Posted %s"), age);
+          detail = g_strdup_printf (_ ("Posted %s"), age);
           if (g_strcmp0 (bounty_status, "open") == 0)
-            status = _("Waiting for a Streamer");
+            status = _ ("Waiting for a Streamer");
           else if (g_strcmp0 (bounty_status, "cancelled") == 0)
-            status = _("Cancelled");
+            status = _ ("Cancelled");
           else
             status = bounty_status;
         }
@@ -312,16 +304,15 @@ fill_streams_list (BcDashboardPage *self)
       row = BC_BOUNTY_ROW (bc_bounty_row_new ());
       when = bc_format_relative_time (bc_session_get_last_activity_at (session));
       describe_session (session, &status, &style);
-      bc_bounty_row_set_content (row, title && *title ? title : _("Bounty"),
+      bc_bounty_row_set_content (row, title && *title ? title : _ ("Bounty"),
                                  user_name (bc_session_get_requester (session)), when,
                                  bc_session_get_reward_points (session));
       bc_bounty_row_set_status (row, status, style);
       if (!bc_session_is_ended (session))
-        bc_bounty_row_set_action (row,
-                                  g_strcmp0 (bc_session_get_status (session), "live") == 0
-                                    ? _("_Open")
-                                    : _("_Go Live"),
-                                  "win.open-session", bc_session_get_id (session), TRUE);
+        bc_bounty_row_set_action (
+            row,
+            g_strcmp0 (bc_session_get_status (session), "live") == 0 ? _ ("_Open") : _ ("_Go Live"),
+            "win.open-session", bc_session_get_id (session), TRUE);
       gtk_list_box_append (self->streams_list, GTK_WIDGET (row));
       shown++;
     }
@@ -344,10 +335,7 @@ update_header (BcDashboardPage *self)
 }
 
 static void
-announce (BcDashboardPage *self,
-          const char      *id,
-          const char      *title,
-          const char      *body)
+announce (BcDashboardPage *self, const char *id, const char *title, const char *body)
 {
   BcApplication *app = BC_APPLICATION (g_application_get_default ());
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
@@ -361,8 +349,7 @@ announce (BcDashboardPage *self,
 /* Tells the user about changes that matter to them: their bounty accepted or
  * live, their stream approved or rejected. */
 static void
-announce_changes (BcDashboardPage *self,
-                  gboolean         first_load)
+announce_changes (BcDashboardPage *self, gboolean first_load)
 {
   BcUser *me = bc_api_client_get_user (get_client ());
   guint n = g_list_model_get_n_items (self->sessions);
@@ -373,42 +360,41 @@ announce_changes (BcDashboardPage *self,
       const char *id = bc_session_get_id (session);
       const char *title = bc_session_get_bounty_title (session);
       g_autofree char *key = g_strconcat ("session:", id, NULL);
-      g_autofree char *state = g_strdup_printf ("%s/%s", bc_session_get_status (session),
-                                                bc_session_get_outcome (session)
-                                                  ? bc_session_get_outcome (session)
-                                                  : "");
+      g_autofree char *state = g_strdup_printf (
+          "%s/%s", bc_session_get_status (session),
+          bc_session_get_outcome (session) ? bc_session_get_outcome (session) : "");
       const char *before = g_hash_table_lookup (self->seen_status, key);
-      gboolean i_requested = bc_session_get_requester (session) &&
-                             g_strcmp0 (bc_user_get_id (bc_session_get_requester (session)),
-                                        bc_user_get_id (me)) == 0;
+      gboolean i_requested =
+          bc_session_get_requester (session) &&
+          g_strcmp0 (bc_user_get_id (bc_session_get_requester (session)), bc_user_get_id (me)) == 0;
       g_autofree char *heading = NULL;
       g_autofree char *body = NULL;
 
       if (!first_load && g_strcmp0 (before, state) != 0)
         {
-          title = title && *title ? title : _("your bounty");
+          title = title && *title ? title : _ ("your bounty");
           if (i_requested && before == NULL)
             {
-              heading = g_strdup_printf (_("“%s” was accepted"), title);
-              body = g_strdup_printf (_("%s will go live soon."),
+              heading = g_strdup_printf (_ ("“%s” was accepted"), title);
+              body = g_strdup_printf (_ ("%s will go live soon."),
                                       user_name (bc_session_get_streamer (session)));
             }
           else if (i_requested && g_strcmp0 (bc_session_get_status (session), "live") == 0)
             {
-              heading = g_strdup_printf (_("“%s” is live"), title);
-              body = g_strdup (_("Watch it now and approve it when you have seen enough."));
+              heading = g_strdup_printf (_ ("“%s” is live"), title);
+              body = g_strdup (_ ("Watch it now and approve it when you have seen enough."));
             }
           else if (!i_requested && g_strcmp0 (bc_session_get_outcome (session), "approved") == 0)
             {
               g_autofree char *points = bc_format_points (bc_session_get_reward_points (session));
 
-              heading = g_strdup_printf (_("Your stream of “%s” was approved"), title);
-              body = g_strdup_printf (_("You earned %s."), points);
+              heading = g_strdup_printf (_ ("Your stream of “%s” was approved"), title);
+              body = g_strdup_printf (_ ("You earned %s."), points);
             }
           else if (!i_requested && g_strcmp0 (bc_session_get_outcome (session), "rejected") == 0)
             {
-              heading = g_strdup_printf (_("Your stream of “%s” was rejected"), title);
-              body = g_strdup (_("The points went back to the requester."));
+              heading = g_strdup_printf (_ ("Your stream of “%s” was rejected"), title);
+              body = g_strdup (_ ("The points went back to the requester."));
             }
 
           if (heading != NULL)
@@ -442,9 +428,9 @@ show_results (BcDashboardPage *self)
     }
 
   self->loaded = TRUE;
-  gtk_label_set_label (self->offline_label,
-                       _("Live updates are paused. Reconnecting…"));
-  if (self->realtime == NULL || bc_realtime_get_state (self->realtime) == BC_REALTIME_STATE_CONNECTED)
+  gtk_label_set_label (self->offline_label, _ ("Live updates are paused. Reconnecting…"));
+  if (self->realtime == NULL ||
+      bc_realtime_get_state (self->realtime) == BC_REALTIME_STATE_CONNECTED)
     gtk_revealer_set_reveal_child (self->offline_revealer, FALSE);
 
   update_header (self);
@@ -473,9 +459,7 @@ typedef struct
 } RequestData;
 
 static void
-on_request_done (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+on_request_done (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   RequestData *data = user_data;
   g_autoptr (BcDashboardPage) self = data->self;
@@ -527,9 +511,7 @@ on_request_done (GObject      *object,
 }
 
 static void
-start_request (BcDashboardPage *self,
-               BcApiClient     *client,
-               Request          request)
+start_request (BcDashboardPage *self, BcApiClient *client, Request request)
 {
   RequestData *data = g_new0 (RequestData, 1);
 
@@ -608,17 +590,15 @@ reload_soon (BcDashboardPage *self)
 
 static void
 on_realtime_message (BcDashboardPage *self,
-                     const char      *type,
-                     JsonObject      *message,
-                     BcRealtime      *realtime)
+                     const char *type,
+                     JsonObject *message,
+                     BcRealtime *realtime)
 {
   reload_soon (self);
 }
 
 static void
-on_realtime_state (BcDashboardPage *self,
-                   GParamSpec      *pspec,
-                   BcRealtime      *realtime)
+on_realtime_state (BcDashboardPage *self, GParamSpec *pspec, BcRealtime *realtime)
 {
   BcRealtimeState state = bc_realtime_get_state (realtime);
 
@@ -630,7 +610,7 @@ on_realtime_state (BcDashboardPage *self,
     }
   else if (state == BC_REALTIME_STATE_OFFLINE && self->loaded)
     {
-      gtk_label_set_label (self->offline_label, _("Live updates are paused. Reconnecting…"));
+      gtk_label_set_label (self->offline_label, _ ("Live updates are paused. Reconnecting…"));
       gtk_revealer_set_reveal_child (self->offline_revealer, TRUE);
     }
 }
@@ -643,7 +623,8 @@ on_realtime_state (BcDashboardPage *self,
 void
 bc_dashboard_page_start (BcDashboardPage *self)
 {
-  BcRealtime *realtime = bc_application_get_realtime (BC_APPLICATION (g_application_get_default ()));
+  BcRealtime *realtime =
+      bc_application_get_realtime (BC_APPLICATION (g_application_get_default ()));
 
   g_return_if_fail (BC_IS_DASHBOARD_PAGE (self));
 
@@ -701,10 +682,7 @@ bc_dashboard_page_stop (BcDashboardPage *self)
 }
 
 static void
-bc_dashboard_page_get_property (GObject    *object,
-                                guint       prop_id,
-                                GValue     *value,
-                                GParamSpec *pspec)
+bc_dashboard_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   BcDashboardPage *self = BC_DASHBOARD_PAGE (object);
 
@@ -727,6 +705,7 @@ static void
 bc_dashboard_page_dispose (GObject *object)
 {
   BcDashboardPage *self = BC_DASHBOARD_PAGE (object);
+  GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -740,6 +719,10 @@ bc_dashboard_page_dispose (GObject *object)
   g_clear_pointer (&self->seen_status, g_hash_table_unref);
   g_clear_error (&self->error);
   gtk_widget_dispose_template (GTK_WIDGET (self), BC_TYPE_DASHBOARD_PAGE);
+  /* The template's top box has no id, so it is not among the children
+   * gtk_widget_dispose_template() takes care of. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (bc_dashboard_page_parent_class)->dispose (object);
 }
@@ -754,17 +737,17 @@ bc_dashboard_page_class_init (BcDashboardPageClass *klass)
   object_class->dispose = bc_dashboard_page_dispose;
 
   /* "loading", "offline" or "content" */
-  properties[PROP_STATE] = g_param_spec_string ("state", NULL, NULL, NULL,
-                                                G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
-                                                  G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+      g_param_spec_string ("state", NULL, NULL, NULL,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /* Counts the loads shown so far. */
-  properties[PROP_GENERATION] = g_param_spec_uint ("generation", NULL, NULL, 0, G_MAXUINT, 0,
-                                                   G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
-                                                     G_PARAM_STATIC_STRINGS);
+  properties[PROP_GENERATION] =
+      g_param_spec_uint ("generation", NULL, NULL, 0, G_MAXUINT, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_template_from_resource (
-    widget_class, "/app/bountycam/BountyCam/ui/bc-dashboard-page.ui");
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/app/bountycam/BountyCam/ui/bc-dashboard-page.ui");
   gtk_widget_class_bind_template_child (widget_class, BcDashboardPage, window_title);
   gtk_widget_class_bind_template_child (widget_class, BcDashboardPage, points_label);
   gtk_widget_class_bind_template_child (widget_class, BcDashboardPage, offline_revealer);

@@ -16,10 +16,7 @@ struct _BcEventRow
 G_DEFINE_FINAL_TYPE (BcEventRow, bc_event_row, ADW_TYPE_ACTION_ROW)
 
 static void
-describe_event (const char  *type,
-                const char **title,
-                const char **icon,
-                const char **style)
+describe_event (const char *type, const char **title, const char **icon, const char **style)
 {
   static const struct
   {
@@ -28,17 +25,17 @@ describe_event (const char  *type,
     const char *icon;
     const char *style;
   } known[] = {
-    { "stream_started", N_("Streamer started streaming"), "media-record-symbolic", "live" },
-    { "stream_active", N_("Video is live"), "camera-video-symbolic", "live" },
-    { "stream_inactive", N_("Video stopped"), "media-playback-pause-symbolic", NULL },
-    { "stream_ended", N_("Session ended"), "object-select-symbolic", "good" },
-    { "session_timeout", N_("Session timed out"), "alarm-symbolic", "bad" },
+    { "stream_started", N_ ("Streamer started streaming"), "media-record-symbolic", "live" },
+    { "stream_active", N_ ("Video is live"), "camera-video-symbolic", "live" },
+    { "stream_inactive", N_ ("Video stopped"), "media-playback-pause-symbolic", NULL },
+    { "stream_ended", N_ ("Session ended"), "object-select-symbolic", "good" },
+    { "session_timeout", N_ ("Session timed out"), "alarm-symbolic", "bad" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (known); i++)
     if (g_strcmp0 (type, known[i].type) == 0)
       {
-        *title = _(known[i].title);
+        *title = _ (known[i].title);
         *icon = known[i].icon;
         *style = known[i].style;
         return;

@@ -10,7 +10,7 @@
 
 #include "bc-live-stream.h"
 
-G_DEFINE_QUARK (bc-live-stream-error-quark, bc_live_stream_error)
+G_DEFINE_QUARK (bc - live - stream - error - quark, bc_live_stream_error)
 
 struct _BcLiveStream
 {
@@ -43,8 +43,7 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (BcLiveStream, bc_live_stream, G_TYPE_OBJECT)
 
 static void
-set_state (BcLiveStream     *self,
-           BcLiveStreamState state)
+set_state (BcLiveStream *self, BcLiveStreamState state)
 {
   if (self->state == state)
     return;
@@ -54,8 +53,7 @@ set_state (BcLiveStream     *self,
 }
 
 static void
-fail (BcLiveStream *self,
-      GError       *error)
+fail (BcLiveStream *self, GError *error)
 {
   g_clear_error (&self->error);
   self->error = error;
@@ -66,13 +64,11 @@ static void
 join_room (BcLiveStream *self)
 {
   fail (self, g_error_new_literal (BC_LIVE_STREAM_ERROR, BC_LIVE_STREAM_ERROR_UNAVAILABLE,
-                                   _("Live video is not available in this build of BountyCam.")));
+                                   _ ("Live video is not available in this build of BountyCam.")));
 }
 
 static void
-on_token (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
+on_token (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (BcLiveStream) self = user_data;
   g_autoptr (GError) error = NULL;
@@ -143,8 +139,7 @@ bc_live_stream_get_is_publisher (BcLiveStream *self)
 }
 
 void
-bc_live_stream_set_microphone (BcLiveStream *self,
-                               gboolean      enabled)
+bc_live_stream_set_microphone (BcLiveStream *self, gboolean enabled)
 {
   g_return_if_fail (BC_IS_LIVE_STREAM (self));
 
@@ -152,21 +147,17 @@ bc_live_stream_set_microphone (BcLiveStream *self,
 }
 
 gboolean
-bc_live_stream_get_stats (BcLiveStream *self,
-                          BcLiveStats  *stats)
+bc_live_stream_get_stats (BcLiveStream *self, BcLiveStats *stats)
 {
   g_return_val_if_fail (BC_IS_LIVE_STREAM (self), FALSE);
   g_return_val_if_fail (stats != NULL, FALSE);
 
-  *stats = (BcLiveStats) { 0 };
+  *stats = (BcLiveStats){ 0 };
   return FALSE;
 }
 
 static void
-bc_live_stream_get_property (GObject    *object,
-                             guint       prop_id,
-                             GValue     *value,
-                             GParamSpec *pspec)
+bc_live_stream_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   BcLiveStream *self = BC_LIVE_STREAM (object);
 
@@ -218,9 +209,9 @@ bc_live_stream_class_init (BcLiveStreamClass *klass)
   object_class->finalize = bc_live_stream_finalize;
 
   /* A BcLiveStreamState. */
-  properties[PROP_STATE] = g_param_spec_int ("state", NULL, NULL, 0, BC_LIVE_STREAM_FAILED, 0,
-                                             G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
-                                               G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+      g_param_spec_int ("state", NULL, NULL, 0, BC_LIVE_STREAM_FAILED, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -230,9 +221,7 @@ bc_live_stream_init (BcLiveStream *self)
 }
 
 static BcLiveStream *
-bc_live_stream_new (BcApiClient      *client,
-                    const char       *session_id,
-                    BcVideoPaintable *paintable)
+bc_live_stream_new (BcApiClient *client, const char *session_id, BcVideoPaintable *paintable)
 {
   BcLiveStream *self = g_object_new (BC_TYPE_LIVE_STREAM, NULL);
 
@@ -244,11 +233,11 @@ bc_live_stream_new (BcApiClient      *client,
 }
 
 BcLiveStream *
-bc_live_stream_new_publisher (BcApiClient      *client,
-                              const char       *session_id,
-                              const char       *camera_id,
-                              const char       *codec,
-                              gboolean          microphone,
+bc_live_stream_new_publisher (BcApiClient *client,
+                              const char *session_id,
+                              const char *camera_id,
+                              const char *codec,
+                              gboolean microphone,
                               BcVideoPaintable *preview)
 {
   BcLiveStream *self = bc_live_stream_new (client, session_id, preview);
@@ -262,9 +251,9 @@ bc_live_stream_new_publisher (BcApiClient      *client,
 }
 
 BcLiveStream *
-bc_live_stream_new_viewer (BcApiClient      *client,
-                           const char       *session_id,
-                           gboolean          low_latency,
+bc_live_stream_new_viewer (BcApiClient *client,
+                           const char *session_id,
+                           gboolean low_latency,
                            BcVideoPaintable *video)
 {
   BcLiveStream *self = bc_live_stream_new (client, session_id, video);

@@ -43,15 +43,15 @@ typedef struct
 
 G_DECLARE_FINAL_TYPE (BcLiveStream, bc_live_stream, BC, LIVE_STREAM, GObject)
 
-BcLiveStream *bc_live_stream_new_publisher (BcApiClient      *client,
-                                            const char       *session_id,
-                                            const char       *camera_id,
-                                            const char       *codec,
-                                            gboolean          microphone,
+BcLiveStream *bc_live_stream_new_publisher (BcApiClient *client,
+                                            const char *session_id,
+                                            const char *camera_id,
+                                            const char *codec,
+                                            gboolean microphone,
                                             BcVideoPaintable *preview);
-BcLiveStream *bc_live_stream_new_viewer (BcApiClient      *client,
-                                         const char       *session_id,
-                                         gboolean          low_latency,
+BcLiveStream *bc_live_stream_new_viewer (BcApiClient *client,
+                                         const char *session_id,
+                                         gboolean low_latency,
                                          BcVideoPaintable *video);
 
 void bc_live_stream_start (BcLiveStream *self);

@@ -60,22 +60,23 @@ dup_description (BcNewBountyDialog *self)
 const char *
 bc_new_bounty_dialog_validate (BcNewBountyDialog *self)
 {
-  g_autofree char *title = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->title_row))));
+  g_autofree char *title =
+      g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->title_row))));
   g_autofree char *description = dup_description (self);
   glong title_len = g_utf8_strlen (title, -1);
   gint64 reward = (gint64) gtk_spin_button_get_value (self->reward_spin);
 
   if (self->balance < 1)
-    return _("You have no points left to offer. Approve or reject your open sessions, or go "
-             "live on someone else’s bounty to earn some.");
+    return _ ("You have no points left to offer. Approve or reject your open sessions, or go "
+              "live on someone else’s bounty to earn some.");
   if (title_len < TITLE_MIN_CHARS)
-    return _("Give the bounty a title of at least 3 characters.");
+    return _ ("Give the bounty a title of at least 3 characters.");
   if (title_len > TITLE_MAX_CHARS)
-    return _("The title is too long: keep it under 120 characters.");
+    return _ ("The title is too long: keep it under 120 characters.");
   if (g_utf8_strlen (description, -1) > DESCRIPTION_MAX_CHARS)
-    return _("The description is too long: keep it under 2000 characters.");
+    return _ ("The description is too long: keep it under 2000 characters.");
   if (reward < 1 || reward > self->balance)
-    return _("The reward must be between 1 point and your balance.");
+    return _ ("The reward must be between 1 point and your balance.");
 
   return NULL;
 }
@@ -106,9 +107,7 @@ on_changed (BcNewBountyDialog *self)
 }
 
 static void
-on_created (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
+on_created (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (BcNewBountyDialog) self = user_data;
   g_autoptr (GError) error = NULL;
@@ -139,9 +138,7 @@ on_created (GObject      *object,
 }
 
 static void
-create (GtkWidget  *widget,
-        const char *action_name,
-        GVariant   *parameter)
+create (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   BcNewBountyDialog *self = BC_NEW_BOUNTY_DIALOG (widget);
   g_autofree char *title = NULL;
@@ -196,11 +193,11 @@ bc_new_bounty_dialog_class_init (BcNewBountyDialogClass *klass)
   object_class->dispose = bc_new_bounty_dialog_dispose;
 
   /* Emitted with the new BcBounty once the server has it. */
-  signals[CREATED] = g_signal_new ("created", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                   NULL, NULL, NULL, G_TYPE_NONE, 1, BC_TYPE_BOUNTY);
+  signals[CREATED] = g_signal_new ("created", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                   NULL, NULL, G_TYPE_NONE, 1, BC_TYPE_BOUNTY);
 
   gtk_widget_class_set_template_from_resource (
-    widget_class, "/app/bountycam/BountyCam/ui/bc-new-bounty-dialog.ui");
+      widget_class, "/app/bountycam/BountyCam/ui/bc-new-bounty-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, BcNewBountyDialog, title_row);
   gtk_widget_class_bind_template_child (widget_class, BcNewBountyDialog, description_view);
   gtk_widget_class_bind_template_child (widget_class, BcNewBountyDialog, reward_row);
@@ -228,9 +225,7 @@ bc_new_bounty_dialog_init (BcNewBountyDialog *self)
 }
 
 BcNewBountyDialog *
-bc_new_bounty_dialog_new (GtkWindow   *parent,
-                          BcApiClient *client,
-                          gint64       balance)
+bc_new_bounty_dialog_new (GtkWindow *parent, BcApiClient *client, gint64 balance)
 {
   BcNewBountyDialog *self;
   g_autofree char *balance_text = bc_format_points (balance);
@@ -245,7 +240,7 @@ bc_new_bounty_dialog_new (GtkWindow   *parent,
   gtk_adjustment_set_upper (self->reward_adjustment, MAX (balance, 1));
   gtk_adjustment_set_value (self->reward_adjustment, CLAMP (10, 1, MAX (balance, 1)));
   /* Translators: %s is the balance, such as "90 points" */
-  subtitle = g_strdup_printf (_("You have %s"), balance_text);
+  subtitle = g_strdup_printf (_ ("You have %s"), balance_text);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->reward_row), subtitle);
   self->edited = FALSE;
   update_validity (self);

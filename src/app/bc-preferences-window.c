@@ -35,9 +35,7 @@ G_DEFINE_FINAL_TYPE (BcPreferencesWindow, bc_preferences_window, ADW_TYPE_PREFER
 static const char *const codecs[] = { "h264", "vp8" };
 
 static gboolean
-codec_to_index (GValue   *value,
-                GVariant *variant,
-                gpointer  user_data)
+codec_to_index (GValue *value, GVariant *variant, gpointer user_data)
 {
   const char *codec = g_variant_get_string (variant, NULL);
 
@@ -53,9 +51,7 @@ codec_to_index (GValue   *value,
 }
 
 static GVariant *
-index_to_codec (const GValue       *value,
-                const GVariantType *expected_type,
-                gpointer            user_data)
+index_to_codec (const GValue *value, const GVariantType *expected_type, gpointer user_data)
 {
   guint index = g_value_get_uint (value);
 
@@ -68,12 +64,13 @@ index_to_codec (const GValue       *value,
 static void
 on_server_applied (BcPreferencesWindow *self)
 {
-  g_autofree char *url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->server_row))));
+  g_autofree char *url =
+      g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->server_row))));
 
   if (*url == '\0')
     {
       adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
-                                        adw_toast_new (_("Enter a server address.")));
+                                        adw_toast_new (_ ("Enter a server address.")));
       return;
     }
 
@@ -123,10 +120,10 @@ bc_preferences_window_constructed (GObject *object)
 }
 
 static void
-bc_preferences_window_set_property (GObject      *object,
-                                    guint         prop_id,
+bc_preferences_window_set_property (GObject *object,
+                                    guint prop_id,
                                     const GValue *value,
-                                    GParamSpec   *pspec)
+                                    GParamSpec *pspec)
 {
   BcPreferencesWindow *self = BC_PREFERENCES_WINDOW (object);
 
@@ -162,13 +159,13 @@ bc_preferences_window_class_init (BcPreferencesWindowClass *klass)
   object_class->set_property = bc_preferences_window_set_property;
   object_class->dispose = bc_preferences_window_dispose;
 
-  properties[PROP_SETTINGS] = g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
-                                                   G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY |
-                                                     G_PARAM_STATIC_STRINGS);
+  properties[PROP_SETTINGS] =
+      g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
+                           G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (
-    widget_class, "/app/bountycam/BountyCam/ui/bc-preferences-window.ui");
+      widget_class, "/app/bountycam/BountyCam/ui/bc-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, BcPreferencesWindow, server_row);
   gtk_widget_class_bind_template_child (widget_class, BcPreferencesWindow, camera_row);
   gtk_widget_class_bind_template_child (widget_class, BcPreferencesWindow, codec_row);

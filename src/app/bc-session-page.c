@@ -82,8 +82,7 @@ get_app (void)
 }
 
 static void
-toast (BcSessionPage *self,
-       const char    *message)
+toast (BcSessionPage *self, const char *message)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
@@ -104,7 +103,7 @@ peer_name (BcSessionPage *self)
                            : bc_session_get_streamer (self->session);
   name = peer ? bc_user_get_display_name (peer) : NULL;
 
-  return name && *name ? name : _("Someone");
+  return name && *name ? name : _ ("Someone");
 }
 
 static gboolean
@@ -115,9 +114,7 @@ session_ended (BcSessionPage *self)
 }
 
 static void
-set_status_pill (BcSessionPage *self,
-                 const char    *text,
-                 const char    *style_class)
+set_status_pill (BcSessionPage *self, const char *text, const char *style_class)
 {
   if (self->status_class != NULL)
     gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), self->status_class);
@@ -133,11 +130,11 @@ set_status_pill (BcSessionPage *self,
 
 static void
 show_overlay (BcSessionPage *self,
-              const char    *icon_name,
-              gboolean       spinning,
-              const char    *title,
-              const char    *description,
-              gboolean       retry)
+              const char *icon_name,
+              gboolean spinning,
+              const char *title,
+              const char *description,
+              gboolean retry)
 {
   gtk_widget_set_visible (self->state_box, title != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->state_icon), icon_name != NULL && !spinning);
@@ -162,37 +159,37 @@ show_ended (BcSessionPage *self)
     {
       if (self->is_streamer)
         /* Translators: %s is an amount such as "50 points" */
-        description = g_strdup_printf (_("The requester approved your stream. You earned %s."),
-                                       points);
+        description =
+            g_strdup_printf (_ ("The requester approved your stream. You earned %s."), points);
       else
         /* Translators: the first %s is an amount such as "50 points", the second a name */
-        description = g_strdup_printf (_("You approved the stream. %s went to %s."), points,
+        description = g_strdup_printf (_ ("You approved the stream. %s went to %s."), points,
                                        peer_name (self));
-      set_status_pill (self, _("Approved"), "approved");
-      show_overlay (self, "object-select-symbolic", FALSE, _("Approved"), description, FALSE);
+      set_status_pill (self, _ ("Approved"), "approved");
+      show_overlay (self, "object-select-symbolic", FALSE, _ ("Approved"), description, FALSE);
     }
   else if (g_strcmp0 (outcome, "rejected") == 0)
     {
       if (self->is_streamer)
-        description = g_strdup (_("The requester rejected your stream. The points went back "
-                                  "to them."));
+        description = g_strdup (_ ("The requester rejected your stream. The points went back "
+                                   "to them."));
       else
         /* Translators: %s is an amount such as "50 points" */
-        description = g_strdup_printf (_("You rejected the stream. %s went back to you."), points);
-      set_status_pill (self, _("Rejected"), "rejected");
-      show_overlay (self, "window-close-symbolic", FALSE, _("Rejected"), description, FALSE);
+        description = g_strdup_printf (_ ("You rejected the stream. %s went back to you."), points);
+      set_status_pill (self, _ ("Rejected"), "rejected");
+      show_overlay (self, "window-close-symbolic", FALSE, _ ("Rejected"), description, FALSE);
     }
   else if (g_strcmp0 (outcome, "timed_out") == 0)
     {
-      description = g_strdup (_("Nothing happened for two hours, so the session ended and the "
-                                "points went back to the requester."));
-      set_status_pill (self, _("Timed Out"), "failed");
-      show_overlay (self, "alarm-symbolic", FALSE, _("Timed Out"), description, FALSE);
+      description = g_strdup (_ ("Nothing happened for two hours, so the session ended and the "
+                                 "points went back to the requester."));
+      set_status_pill (self, _ ("Timed Out"), "failed");
+      show_overlay (self, "alarm-symbolic", FALSE, _ ("Timed Out"), description, FALSE);
     }
   else
     {
-      set_status_pill (self, _("Ended"), NULL);
-      show_overlay (self, "media-playback-stop-symbolic", FALSE, _("Session Ended"), NULL, FALSE);
+      set_status_pill (self, _ ("Ended"), NULL);
+      show_overlay (self, "media-playback-stop-symbolic", FALSE, _ ("Session Ended"), NULL, FALSE);
     }
 }
 
@@ -238,12 +235,12 @@ compute_state (BcSessionPage *self)
 static void
 update_stream_button (BcSessionPage *self)
 {
-  gboolean streaming = self->stream != NULL &&
-                       bc_live_stream_get_state (self->stream) != BC_LIVE_STREAM_FAILED;
+  gboolean streaming =
+      self->stream != NULL && bc_live_stream_get_state (self->stream) != BC_LIVE_STREAM_FAILED;
 
   if (streaming)
     {
-      adw_button_content_set_label (self->stream_button_content, _("_Stop Streaming"));
+      adw_button_content_set_label (self->stream_button_content, _ ("_Stop Streaming"));
       adw_button_content_set_icon_name (self->stream_button_content,
                                         "media-playback-stop-symbolic");
       gtk_widget_remove_css_class (GTK_WIDGET (self->stream_button), "suggested-action");
@@ -251,7 +248,7 @@ update_stream_button (BcSessionPage *self)
     }
   else
     {
-      adw_button_content_set_label (self->stream_button_content, _("_Start Streaming"));
+      adw_button_content_set_label (self->stream_button_content, _ ("_Start Streaming"));
       adw_button_content_set_icon_name (self->stream_button_content, "media-record-symbolic");
       gtk_widget_remove_css_class (GTK_WIDGET (self->stream_button), "destructive-action");
       gtk_widget_add_css_class (GTK_WIDGET (self->stream_button), "suggested-action");
@@ -278,55 +275,55 @@ update_state (BcSessionPage *self)
   switch (state)
     {
     case BC_SESSION_STATE_IDLE:
-      set_status_pill (self, _("Ready"), NULL);
-      show_overlay (self, "camera-web-symbolic", FALSE, _("Ready When You Are"),
-                    _("Choose a camera and start streaming. The requester sees you as soon as "
-                      "you are live."),
+      set_status_pill (self, _ ("Ready"), NULL);
+      show_overlay (self, "camera-web-symbolic", FALSE, _ ("Ready When You Are"),
+                    _ ("Choose a camera and start streaming. The requester sees you as soon as "
+                       "you are live."),
                     FALSE);
       break;
 
     case BC_SESSION_STATE_WAITING:
       /* Translators: %s is the streamer's name */
-      waiting = g_strdup_printf (_("%s accepted your bounty. The video appears here as soon as "
-                                   "they go live."),
+      waiting = g_strdup_printf (_ ("%s accepted your bounty. The video appears here as soon as "
+                                    "they go live."),
                                  peer_name (self));
-      set_status_pill (self, _("Waiting for Streamer"), "connecting");
-      show_overlay (self, NULL, TRUE, _("Waiting for the Streamer"), waiting, FALSE);
+      set_status_pill (self, _ ("Waiting for Streamer"), "connecting");
+      show_overlay (self, NULL, TRUE, _ ("Waiting for the Streamer"), waiting, FALSE);
       break;
 
     case BC_SESSION_STATE_CONNECTING:
-      set_status_pill (self, _("Connecting"), "connecting");
-      show_overlay (self, NULL, TRUE, _("Connecting…"), NULL, FALSE);
+      set_status_pill (self, _ ("Connecting"), "connecting");
+      show_overlay (self, NULL, TRUE, _ ("Connecting…"), NULL, FALSE);
       break;
 
     case BC_SESSION_STATE_LIVE:
-      set_status_pill (self, _("Live"), "live");
+      set_status_pill (self, _ ("Live"), "live");
       show_overlay (self, NULL, FALSE, NULL, NULL, FALSE);
       break;
 
     case BC_SESSION_STATE_RECONNECTING:
-      set_status_pill (self, _("Reconnecting"), "reconnecting");
-      show_overlay (self, NULL, TRUE, _("Reconnecting…"),
-                    _("The connection dropped. BountyCam is trying to get it back."), FALSE);
+      set_status_pill (self, _ ("Reconnecting"), "reconnecting");
+      show_overlay (self, NULL, TRUE, _ ("Reconnecting…"),
+                    _ ("The connection dropped. BountyCam is trying to get it back."), FALSE);
       break;
 
     case BC_SESSION_STATE_FAILED:
       message = bc_describe_error (bc_live_stream_get_error (self->stream));
-      set_status_pill (self, _("Connection Failed"), "failed");
-      show_overlay (self, "network-error-symbolic", FALSE, _("Connection Failed"), message, TRUE);
+      set_status_pill (self, _ ("Connection Failed"), "failed");
+      show_overlay (self, "network-error-symbolic", FALSE, _ ("Connection Failed"), message, TRUE);
       break;
 
     case BC_SESSION_STATE_CAMERA_MISSING:
-      set_status_pill (self, _("No Camera"), "failed");
-      show_overlay (self, "camera-disabled-symbolic", FALSE, _("No Camera Found"),
-                    _("Connect a camera and try again, or choose the test pattern."), TRUE);
+      set_status_pill (self, _ ("No Camera"), "failed");
+      show_overlay (self, "camera-disabled-symbolic", FALSE, _ ("No Camera Found"),
+                    _ ("Connect a camera and try again, or choose the test pattern."), TRUE);
       break;
 
     case BC_SESSION_STATE_CAMERA_DENIED:
-      set_status_pill (self, _("No Camera Access"), "failed");
-      show_overlay (self, "camera-disabled-symbolic", FALSE, _("Camera Access Denied"),
-                    _("Allow BountyCam to use the camera in Settings, under Privacy, then try "
-                      "again."),
+      set_status_pill (self, _ ("No Camera Access"), "failed");
+      show_overlay (self, "camera-disabled-symbolic", FALSE, _ ("Camera Access Denied"),
+                    _ ("Allow BountyCam to use the camera in Settings, under Privacy, then try "
+                       "again."),
                     TRUE);
       break;
 
@@ -367,13 +364,13 @@ update_stats (BcSessionPage *self)
 
   resolution = g_strdup_printf ("%d × %d", stats.width, stats.height);
   /* Translators: frames per second */
-  fps = g_strdup_printf (_("%.0f fps"), stats.fps);
+  fps = g_strdup_printf (_ ("%.0f fps"), stats.fps);
   if (stats.bitrate_kbps >= 1000)
-    bitrate = g_strdup_printf (_("%.1f Mbit/s"), stats.bitrate_kbps / 1000.0);
+    bitrate = g_strdup_printf (_ ("%.1f Mbit/s"), stats.bitrate_kbps / 1000.0);
   else
-    bitrate = g_strdup_printf (_("%.0f kbit/s"), stats.bitrate_kbps);
+    bitrate = g_strdup_printf (_ ("%.0f kbit/s"), stats.bitrate_kbps);
   loss = g_strdup_printf ("%.1f %%", stats.packet_loss_percent);
-  rtt = g_strdup_printf (_("%.0f ms"), stats.rtt_ms);
+  rtt = g_strdup_printf (_ ("%.0f ms"), stats.rtt_ms);
 
   gtk_label_set_label (self->stats_resolution, resolution);
   gtk_label_set_label (self->stats_fps, fps);
@@ -425,14 +422,13 @@ start_stream (BcSessionPage *self)
 
   if (self->is_streamer)
     {
-      const char *camera = bc_camera_list_get_id (self->cameras,
-                                                  adw_combo_row_get_selected (self->camera_row));
+      const char *camera =
+          bc_camera_list_get_id (self->cameras, adw_combo_row_get_selected (self->camera_row));
       g_autofree char *codec = g_settings_get_string (settings, "codec");
 
-      self->stream = bc_live_stream_new_publisher (client, bc_session_get_id (self->session),
-                                                   camera, codec,
-                                                   gtk_switch_get_active (self->mic_switch),
-                                                   self->paintable);
+      self->stream =
+          bc_live_stream_new_publisher (client, bc_session_get_id (self->session), camera, codec,
+                                        gtk_switch_get_active (self->mic_switch), self->paintable);
     }
   else
     {
@@ -450,9 +446,7 @@ start_stream (BcSessionPage *self)
 }
 
 static void
-on_event_posted (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+on_event_posted (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (BcSessionPage) self = user_data;
   g_autoptr (GError) error = NULL;
@@ -460,7 +454,7 @@ on_event_posted (GObject      *object,
   if (!bc_api_client_post_event_finish (BC_API_CLIENT (object), result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Could not log the start of the stream: %s", error->message);
+        g_message ("Could not log the start of the stream: %s", error->message);
       return;
     }
 
@@ -468,9 +462,7 @@ on_event_posted (GObject      *object,
 }
 
 static void
-toggle_streaming (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
+toggle_streaming (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   BcSessionPage *self = BC_SESSION_PAGE (widget);
   BcApiClient *client = bc_application_get_client (get_app ());
@@ -487,14 +479,12 @@ toggle_streaming (GtkWidget  *widget,
     }
 
   start_stream (self);
-  bc_api_client_post_event_async (client, bc_session_get_id (self->session), "stream_started",
-                                  NULL, self->cancellable, on_event_posted, g_object_ref (self));
+  bc_api_client_post_event_async (client, bc_session_get_id (self->session), "stream_started", NULL,
+                                  self->cancellable, on_event_posted, g_object_ref (self));
 }
 
 static void
-retry (GtkWidget  *widget,
-       const char *action_name,
-       GVariant   *parameter)
+retry (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   BcSessionPage *self = BC_SESSION_PAGE (widget);
 
@@ -505,9 +495,7 @@ retry (GtkWidget  *widget,
 }
 
 static void
-toggle_microphone (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
+toggle_microphone (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   BcSessionPage *self = BC_SESSION_PAGE (widget);
 
@@ -523,9 +511,7 @@ on_mic_toggled (BcSessionPage *self)
 }
 
 static void
-show_stats (GtkWidget  *widget,
-            const char *action_name,
-            GVariant   *parameter)
+show_stats (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   BcSessionPage *self = BC_SESSION_PAGE (widget);
 
@@ -534,10 +520,7 @@ show_stats (GtkWidget  *widget,
 }
 
 static void
-on_reviewed (BcSessionPage *self,
-             BcSession     *session,
-             GError        *error,
-             gboolean       approved)
+on_reviewed (BcSessionPage *self, BcSession *session, GError *error, gboolean approved)
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -553,16 +536,14 @@ on_reviewed (BcSessionPage *self,
       return;
     }
 
-  toast (self, approved ? _("Stream approved") : _("Stream rejected"));
+  toast (self, approved ? _ ("Stream approved") : _ ("Stream rejected"));
   bc_session_page_set_session (self, session);
   /* The list has only part of the session; the full one has the events. */
   bc_session_page_reload (self);
 }
 
 static void
-on_approved (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
+on_approved (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (BcSessionPage) self = user_data;
   g_autoptr (GError) error = NULL;
@@ -573,9 +554,7 @@ on_approved (GObject      *object,
 }
 
 static void
-on_rejected (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
+on_rejected (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (BcSessionPage) self = user_data;
   g_autoptr (GError) error = NULL;
@@ -592,9 +571,7 @@ typedef struct
 } ReviewData;
 
 static void
-on_review_response (AdwMessageDialog *dialog,
-                    const char       *response,
-                    gpointer          user_data)
+on_review_response (AdwMessageDialog *dialog, const char *response, gpointer user_data)
 {
   ReviewData *data = user_data;
   BcSessionPage *self = data->self;
@@ -618,8 +595,7 @@ on_review_response (AdwMessageDialog *dialog,
 }
 
 static void
-review_data_free (gpointer data,
-                  GClosure *closure)
+review_data_free (gpointer data, GClosure *closure)
 {
   ReviewData *review = data;
 
@@ -628,8 +604,7 @@ review_data_free (gpointer data,
 }
 
 static void
-ask_review (BcSessionPage *self,
-            gboolean       approve)
+ask_review (BcSessionPage *self, gboolean approve)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   g_autofree char *points = NULL;
@@ -643,25 +618,21 @@ ask_review (BcSessionPage *self,
   points = bc_format_points (bc_session_get_reward_points (self->session));
   if (approve)
     /* Translators: the first %s is a name, the second an amount such as "50 points" */
-    body = g_strdup_printf (_("%s receives %s and the stream ends. This cannot be undone."),
+    body = g_strdup_printf (_ ("%s receives %s and the stream ends. This cannot be undone."),
                             peer_name (self), points);
   else
     /* Translators: %s is an amount such as "50 points" */
-    body = g_strdup_printf (_("The stream ends and %s go back to you. This cannot be undone."),
+    body = g_strdup_printf (_ ("The stream ends and %s go back to you. This cannot be undone."),
                             points);
 
-  dialog = adw_message_dialog_new (GTK_WINDOW (root),
-                                   approve ? _("Approve This Stream?") : _("Reject This Stream?"),
-                                   body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
+  dialog = adw_message_dialog_new (
+      GTK_WINDOW (root), approve ? _ ("Approve This Stream?") : _ ("Reject This Stream?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"),
                                     approve ? "approve" : "reject",
-                                    approve ? _("_Approve") : _("_Reject"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog),
-                                              approve ? "approve" : "reject",
-                                              approve ? ADW_RESPONSE_SUGGESTED
-                                                      : ADW_RESPONSE_DESTRUCTIVE);
+                                    approve ? _ ("_Approve") : _ ("_Reject"), NULL);
+  adw_message_dialog_set_response_appearance (
+      ADW_MESSAGE_DIALOG (dialog), approve ? "approve" : "reject",
+      approve ? ADW_RESPONSE_SUGGESTED : ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
 
@@ -674,32 +645,25 @@ ask_review (BcSessionPage *self,
 }
 
 static void
-approve (GtkWidget  *widget,
-         const char *action_name,
-         GVariant   *parameter)
+approve (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   ask_review (BC_SESSION_PAGE (widget), TRUE);
 }
 
 static void
-reject (GtkWidget  *widget,
-        const char *action_name,
-        GVariant   *parameter)
+reject (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   ask_review (BC_SESSION_PAGE (widget), FALSE);
 }
 
 static GtkWidget *
-create_event_row (gpointer item,
-                  gpointer user_data)
+create_event_row (gpointer item, gpointer user_data)
 {
   return bc_event_row_new (BC_STREAM_EVENT (item));
 }
 
 static void
-on_session_loaded (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+on_session_loaded (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (BcSessionPage) self = user_data;
   g_autoptr (GError) error = NULL;
@@ -749,9 +713,9 @@ reload_soon_cb (gpointer user_data)
 
 static void
 on_realtime_message (BcSessionPage *self,
-                     const char    *type,
-                     JsonObject    *message,
-                     BcRealtime    *realtime)
+                     const char *type,
+                     JsonObject *message,
+                     BcRealtime *realtime)
 {
   if (self->session != NULL && self->reload_source == 0)
     self->reload_source = g_timeout_add_once (RELOAD_DELAY_MS, reload_soon_cb, self);
@@ -765,8 +729,7 @@ on_realtime_message (BcSessionPage *self,
  * watching at once; a streamer starts with Start Streaming.
  */
 void
-bc_session_page_set_session (BcSessionPage *self,
-                             BcSession     *session)
+bc_session_page_set_session (BcSessionPage *self, BcSession *session)
 {
   BcApplication *app = get_app ();
   BcApiClient *client = bc_application_get_client (app);
@@ -787,23 +750,22 @@ bc_session_page_set_session (BcSessionPage *self,
   self->is_streamer = me != NULL && streamer != NULL &&
                       g_strcmp0 (bc_user_get_id (me), bc_user_get_id (streamer)) == 0;
 
-  title = title && *title ? title : _("Bounty");
+  title = title && *title ? title : _ ("Bounty");
   adw_window_title_set_title (self->window_title, title);
-  adw_window_title_set_subtitle (self->window_title,
-                                 self->is_streamer ? _("You are the streamer")
-                                                   : _("You requested this"));
+  adw_window_title_set_subtitle (self->window_title, self->is_streamer ? _ ("You are the streamer")
+                                                                       : _ ("You requested this"));
   reward = bc_format_points (bc_session_get_reward_points (session));
   gtk_label_set_label (self->reward_label, reward);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->peer_row),
-                                 self->is_streamer ? _("Requested by") : _("Streamed by"));
+                                 self->is_streamer ? _ ("Requested by") : _ ("Streamed by"));
   adw_action_row_set_subtitle (self->peer_row, peer_name (self));
   gtk_list_box_bind_model (self->events_list, bc_session_get_events (session), create_event_row,
                            NULL, NULL);
 
   if (!same)
     {
-      g_autofree char *camera = g_settings_get_string (bc_application_get_settings (app),
-                                                       "default-camera");
+      g_autofree char *camera =
+          g_settings_get_string (bc_application_get_settings (app), "default-camera");
       BcRealtime *realtime = bc_application_get_realtime (app);
 
       adw_combo_row_set_selected (self->camera_row, bc_camera_list_find (self->cameras, camera));
@@ -885,10 +847,7 @@ bc_session_page_get_paintable (BcSessionPage *self)
 }
 
 static void
-bc_session_page_get_property (GObject    *object,
-                              guint       prop_id,
-                              GValue     *value,
-                              GParamSpec *pspec)
+bc_session_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   BcSessionPage *self = BC_SESSION_PAGE (object);
 
@@ -911,6 +870,7 @@ static void
 bc_session_page_dispose (GObject *object)
 {
   BcSessionPage *self = BC_SESSION_PAGE (object);
+  GtkWidget *child;
 
   bc_session_page_leave (self);
   g_cancellable_cancel (self->cancellable);
@@ -919,6 +879,10 @@ bc_session_page_dispose (GObject *object)
   g_clear_object (&self->cameras);
   g_clear_pointer (&self->status_class, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), BC_TYPE_SESSION_PAGE);
+  /* The template's top box has no id, so it is not among the children
+   * gtk_widget_dispose_template() takes care of. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (bc_session_page_parent_class)->dispose (object);
 }
@@ -933,12 +897,12 @@ bc_session_page_class_init (BcSessionPageClass *klass)
   object_class->dispose = bc_session_page_dispose;
 
   /* A BcSessionState. */
-  properties[PROP_STATE] = g_param_spec_int ("state", NULL, NULL, 0, BC_SESSION_STATE_ENDED, 0,
-                                             G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
-                                               G_PARAM_STATIC_STRINGS);
-  properties[PROP_SESSION] = g_param_spec_object ("session", NULL, NULL, BC_TYPE_SESSION,
-                                                  G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
-                                                    G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+      g_param_spec_int ("state", NULL, NULL, 0, BC_SESSION_STATE_ENDED, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SESSION] =
+      g_param_spec_object ("session", NULL, NULL, BC_TYPE_SESSION,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,

@@ -55,8 +55,7 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (BcSignInPage, bc_sign_in_page, GTK_TYPE_WIDGET)
 
 static void
-set_busy (BcSignInPage *self,
-          gboolean      busy)
+set_busy (BcSignInPage *self, gboolean busy)
 {
   if (self->busy == busy)
     return;
@@ -74,8 +73,7 @@ set_busy (BcSignInPage *self,
 }
 
 void
-bc_sign_in_page_show_error (BcSignInPage *self,
-                            const char   *message)
+bc_sign_in_page_show_error (BcSignInPage *self, const char *message)
 {
   g_return_if_fail (BC_IS_SIGN_IN_PAGE (self));
 
@@ -85,8 +83,7 @@ bc_sign_in_page_show_error (BcSignInPage *self,
 }
 
 static void
-mark_invalid (GtkWidget *row,
-              gboolean   invalid)
+mark_invalid (GtkWidget *row, gboolean invalid)
 {
   if (invalid)
     gtk_widget_add_css_class (row, "error");
@@ -95,20 +92,18 @@ mark_invalid (GtkWidget *row,
 }
 
 static char *
-describe_sign_in_error (BcSignInPage *self,
-                        const GError *error,
-                        const char   *server_url)
+describe_sign_in_error (BcSignInPage *self, const GError *error, const char *server_url)
 {
   if (g_error_matches (error, BC_CLIENT_ERROR, BC_CLIENT_ERROR_UNAUTHORIZED))
-    return g_strdup (_("The email address or password is wrong."));
+    return g_strdup (_ ("The email address or password is wrong."));
 
   if (g_error_matches (error, BC_CLIENT_ERROR, BC_CLIENT_ERROR_UNREACHABLE))
-    return g_strdup_printf (_("Can’t reach the server at %s. Check the address and your "
-                              "network connection."),
+    return g_strdup_printf (_ ("Can’t reach the server at %s. Check the address and your "
+                               "network connection."),
                             server_url);
 
   if (self->signing_up && g_error_matches (error, BC_CLIENT_ERROR, BC_CLIENT_ERROR_CONFLICT))
-    return g_strdup (_("An account with this email address already exists. Sign in instead."));
+    return g_strdup (_ ("An account with this email address already exists. Sign in instead."));
 
   return bc_describe_error (error);
 }
@@ -130,9 +125,7 @@ submit_data_free (SubmitData *data)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SubmitData, submit_data_free)
 
 static void
-on_sign_in_done (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+on_sign_in_done (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (SubmitData) data = user_data;
   BcSignInPage *self = data->self;
@@ -197,18 +190,16 @@ normalize_server_url (const char *text)
 }
 
 static void
-submit (GtkWidget  *widget,
-        const char *action_name,
-        GVariant   *parameter)
+submit (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   BcSignInPage *self = BC_SIGN_IN_PAGE (widget);
   BcApplication *app = BC_APPLICATION (g_application_get_default ());
-  g_autofree char *server_url = normalize_server_url (
-    gtk_editable_get_text (GTK_EDITABLE (self->server_row)));
-  g_autofree char *email = g_strstrip (
-    g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->email_row))));
-  g_autofree char *display_name = g_strstrip (
-    g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->display_name_row))));
+  g_autofree char *server_url =
+      normalize_server_url (gtk_editable_get_text (GTK_EDITABLE (self->server_row)));
+  g_autofree char *email =
+      g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->email_row))));
+  g_autofree char *display_name =
+      g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->display_name_row))));
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
   BcApiClient *client;
   SubmitData *data;
@@ -223,26 +214,26 @@ submit (GtkWidget  *widget,
 
   if (server_url == NULL)
     {
-      bc_sign_in_page_show_error (self, _("Enter the address of your BountyCam server, "
-                                          "such as https://bountycam.example.org."));
+      bc_sign_in_page_show_error (self, _ ("Enter the address of your BountyCam server, "
+                                           "such as https://bountycam.example.org."));
       gtk_widget_grab_focus (GTK_WIDGET (self->server_row));
       return;
     }
   if (self->signing_up && *display_name == '\0')
     {
-      bc_sign_in_page_show_error (self, _("Enter the name other people will see."));
+      bc_sign_in_page_show_error (self, _ ("Enter the name other people will see."));
       gtk_widget_grab_focus (GTK_WIDGET (self->display_name_row));
       return;
     }
   if (strchr (email, '@') == NULL)
     {
-      bc_sign_in_page_show_error (self, _("Enter your email address."));
+      bc_sign_in_page_show_error (self, _ ("Enter your email address."));
       gtk_widget_grab_focus (GTK_WIDGET (self->email_row));
       return;
     }
   if (*password == '\0')
     {
-      bc_sign_in_page_show_error (self, _("Enter your password."));
+      bc_sign_in_page_show_error (self, _ ("Enter your password."));
       gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
       return;
     }
@@ -277,8 +268,7 @@ bc_sign_in_page_get_signing_up (BcSignInPage *self)
 }
 
 void
-bc_sign_in_page_set_signing_up (BcSignInPage *self,
-                                gboolean      signing_up)
+bc_sign_in_page_set_signing_up (BcSignInPage *self, gboolean signing_up)
 {
   g_return_if_fail (BC_IS_SIGN_IN_PAGE (self));
 
@@ -289,24 +279,22 @@ bc_sign_in_page_set_signing_up (BcSignInPage *self,
   self->signing_up = signing_up;
   gtk_widget_set_visible (GTK_WIDGET (self->display_name_row), signing_up);
   gtk_label_set_label (self->heading_label,
-                       signing_up ? _("Create Your Account") : _("Welcome to BountyCam"));
+                       signing_up ? _ ("Create Your Account") : _ ("Welcome to BountyCam"));
   gtk_label_set_label (self->subheading_label,
-                       signing_up ? _("New accounts start with points to spend on bounties.")
-                                  : _("Post a bounty to see something live, or go live and earn "
-                                      "points."));
-  gtk_label_set_label (self->submit_label, signing_up ? _("Create Account") : _("Sign In"));
+                       signing_up ? _ ("New accounts start with points to spend on bounties.")
+                                  : _ ("Post a bounty to see something live, or go live and earn "
+                                       "points."));
+  gtk_label_set_label (self->submit_label, signing_up ? _ ("Create Account") : _ ("Sign In"));
   gtk_label_set_label (self->switch_mode_hint,
-                       signing_up ? _("Already have an account?") : _("New to BountyCam?"));
+                       signing_up ? _ ("Already have an account?") : _ ("New to BountyCam?"));
   gtk_button_set_label (self->switch_mode_button,
-                        signing_up ? _("Sign In") : _("Create an Account"));
+                        signing_up ? _ ("Sign In") : _ ("Create an Account"));
   bc_sign_in_page_show_error (self, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGNING_UP]);
 }
 
 static void
-toggle_mode (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
+toggle_mode (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   BcSignInPage *self = BC_SIGN_IN_PAGE (widget);
 
@@ -319,8 +307,7 @@ toggle_mode (GtkWidget  *widget,
  * Back to a clean form for @server_url, e.g. after signing out.
  */
 void
-bc_sign_in_page_reset (BcSignInPage *self,
-                       const char   *server_url)
+bc_sign_in_page_reset (BcSignInPage *self, const char *server_url)
 {
   g_return_if_fail (BC_IS_SIGN_IN_PAGE (self));
 
@@ -347,10 +334,7 @@ on_row_changed (GtkWidget *row)
 }
 
 static void
-bc_sign_in_page_get_property (GObject    *object,
-                              guint       prop_id,
-                              GValue     *value,
-                              GParamSpec *pspec)
+bc_sign_in_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   BcSignInPage *self = BC_SIGN_IN_PAGE (object);
 
@@ -370,10 +354,10 @@ bc_sign_in_page_get_property (GObject    *object,
 }
 
 static void
-bc_sign_in_page_set_property (GObject      *object,
-                              guint         prop_id,
+bc_sign_in_page_set_property (GObject *object,
+                              guint prop_id,
                               const GValue *value,
-                              GParamSpec   *pspec)
+                              GParamSpec *pspec)
 {
   BcSignInPage *self = BC_SIGN_IN_PAGE (object);
 
@@ -392,10 +376,15 @@ static void
 bc_sign_in_page_dispose (GObject *object)
 {
   BcSignInPage *self = BC_SIGN_IN_PAGE (object);
+  GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), BC_TYPE_SIGN_IN_PAGE);
+  /* The template's top box has no id, so it is not among the children
+   * gtk_widget_dispose_template() takes care of. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (bc_sign_in_page_parent_class)->dispose (object);
 }
@@ -410,12 +399,12 @@ bc_sign_in_page_class_init (BcSignInPageClass *klass)
   object_class->set_property = bc_sign_in_page_set_property;
   object_class->dispose = bc_sign_in_page_dispose;
 
-  properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE,
-                                                G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
-                                                  G_PARAM_STATIC_STRINGS);
-  properties[PROP_SIGNING_UP] = g_param_spec_boolean ("signing-up", NULL, NULL, FALSE,
-                                                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
-                                                        G_PARAM_STATIC_STRINGS);
+  properties[PROP_BUSY] =
+      g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                            G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SIGNING_UP] =
+      g_param_spec_boolean ("signing-up", NULL, NULL, FALSE,
+                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* Emitted with the BcUser once the client holds a login. */
@@ -462,8 +451,8 @@ bc_sign_in_page_init (BcSignInPage *self)
                             self);
   g_signal_connect_swapped (self->email_row, "entry-activated", G_CALLBACK (on_entry_activated),
                             self);
-  g_signal_connect_swapped (self->password_row, "entry-activated",
-                            G_CALLBACK (on_entry_activated), self);
+  g_signal_connect_swapped (self->password_row, "entry-activated", G_CALLBACK (on_entry_activated),
+                            self);
   g_signal_connect_swapped (self->display_name_row, "entry-activated",
                             G_CALLBACK (on_entry_activated), self);
   g_signal_connect (self->server_row, "changed", G_CALLBACK (on_row_changed), NULL);

@@ -53,9 +53,9 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (BcVideoPaintable,
 
 static void
 bc_video_paintable_snapshot (GdkPaintable *paintable,
-                             GdkSnapshot  *snapshot,
-                             double        width,
-                             double        height)
+                             GdkSnapshot *snapshot,
+                             double width,
+                             double height)
 {
   BcVideoPaintable *self = BC_VIDEO_PAINTABLE (paintable);
 
@@ -108,8 +108,7 @@ paintable_iface_init (GdkPaintableInterface *iface)
 }
 
 static void
-bc_video_paintable_set_texture (BcVideoPaintable *self,
-                                GdkTexture       *texture)
+bc_video_paintable_set_texture (BcVideoPaintable *self, GdkTexture *texture)
 {
   int width = texture ? gdk_texture_get_width (texture) : 0;
   int height = texture ? gdk_texture_get_height (texture) : 0;
@@ -165,11 +164,11 @@ present_pending_frame (gpointer user_data)
  */
 void
 bc_video_paintable_push_frame (BcVideoPaintable *self,
-                               GBytes           *pixels,
-                               int               width,
-                               int               height,
-                               gsize             stride,
-                               GdkMemoryFormat   format)
+                               GBytes *pixels,
+                               int width,
+                               int height,
+                               gsize stride,
+                               GdkMemoryFormat format)
 {
   gboolean queue_wakeup;
 
@@ -246,10 +245,7 @@ bc_video_paintable_get_frames_dropped (BcVideoPaintable *self)
 }
 
 static void
-bc_video_paintable_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
-                                 GParamSpec *pspec)
+bc_video_paintable_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   BcVideoPaintable *self = BC_VIDEO_PAINTABLE (object);
 
@@ -290,16 +286,13 @@ bc_video_paintable_class_init (BcVideoPaintableClass *klass)
   object_class->finalize = bc_video_paintable_finalize;
 
   /* How many frames reached the screen (tests watch this one). */
-  properties[PROP_FRAMES_SHOWN] = g_param_spec_uint64 ("frames-shown", NULL, NULL,
-                                                       0, G_MAXUINT64, 0,
-                                                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
-                                                         G_PARAM_STATIC_STRINGS);
+  properties[PROP_FRAMES_SHOWN] =
+      g_param_spec_uint64 ("frames-shown", NULL, NULL, 0, G_MAXUINT64, 0,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /* Frames replaced by a newer one before the UI got to them. Not notified. */
-  properties[PROP_FRAMES_DROPPED] = g_param_spec_uint64 ("frames-dropped", NULL, NULL,
-                                                         0, G_MAXUINT64, 0,
-                                                         G_PARAM_READABLE |
-                                                           G_PARAM_EXPLICIT_NOTIFY |
-                                                           G_PARAM_STATIC_STRINGS);
+  properties[PROP_FRAMES_DROPPED] =
+      g_param_spec_uint64 ("frames-dropped", NULL, NULL, 0, G_MAXUINT64, 0,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -11,11 +11,11 @@ G_DECLARE_FINAL_TYPE (BcVideoPaintable, bc_video_paintable, BC, VIDEO_PAINTABLE,
 BcVideoPaintable *bc_video_paintable_new (void);
 
 void bc_video_paintable_push_frame (BcVideoPaintable *self,
-                                    GBytes           *pixels,
-                                    int               width,
-                                    int               height,
-                                    gsize             stride,
-                                    GdkMemoryFormat   format);
+                                    GBytes *pixels,
+                                    int width,
+                                    int height,
+                                    gsize stride,
+                                    GdkMemoryFormat format);
 void bc_video_paintable_clear (BcVideoPaintable *self);
 guint64 bc_video_paintable_get_frames_shown (BcVideoPaintable *self);
 guint64 bc_video_paintable_get_frames_dropped (BcVideoPaintable *self);

@@ -45,8 +45,7 @@ get_app (BcWindow *self)
 }
 
 void
-bc_window_add_toast (BcWindow   *self,
-                     const char *message)
+bc_window_add_toast (BcWindow *self, const char *message)
 {
   AdwToast *toast;
 
@@ -58,8 +57,7 @@ bc_window_add_toast (BcWindow   *self,
 }
 
 void
-bc_window_show_error (BcWindow     *self,
-                      const GError *error)
+bc_window_show_error (BcWindow *self, const GError *error)
 {
   g_autofree char *message = bc_describe_error (error);
 
@@ -110,8 +108,7 @@ update_actions (BcWindow *self)
 }
 
 static void
-set_page (BcWindow   *self,
-          const char *name)
+set_page (BcWindow *self, const char *name)
 {
   gtk_stack_set_visible_child_name (self->stack, name);
   update_actions (self);
@@ -128,7 +125,7 @@ on_login_expired (BcWindow *self)
   bc_dashboard_page_stop (self->dashboard_page);
   bc_sign_in_page_reset (self->sign_in_page, server);
   bc_sign_in_page_show_error (self->sign_in_page,
-                              _("Your login has expired. Please sign in again."));
+                              _ ("Your login has expired. Please sign in again."));
   set_page (self, "sign-in");
 }
 
@@ -161,29 +158,26 @@ bc_window_show_dashboard (BcWindow *self)
 static void
 show_sign_in (BcWindow *self)
 {
-  g_autofree char *server = g_settings_get_string (bc_application_get_settings (get_app (self)),
-                                                   "server-url");
+  g_autofree char *server =
+      g_settings_get_string (bc_application_get_settings (get_app (self)), "server-url");
 
   bc_sign_in_page_reset (self->sign_in_page, server);
   set_page (self, "sign-in");
 }
 
 static void
-on_signed_in (BcWindow *self,
-              BcUser   *user)
+on_signed_in (BcWindow *self, BcUser *user)
 {
   g_autofree char *message = NULL;
 
   /* Translators: %s is the user's display name */
-  message = g_strdup_printf (_("Signed in as %s"), bc_user_get_display_name (user));
+  message = g_strdup_printf (_ ("Signed in as %s"), bc_user_get_display_name (user));
   bc_window_add_toast (self, message);
   bc_window_show_dashboard (self);
 }
 
 static void
-on_credentials_found (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
+on_credentials_found (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (BcWindow) self = user_data;
   g_autoptr (GError) error = NULL;
@@ -191,8 +185,7 @@ on_credentials_found (GObject      *object,
   g_autofree char *token = NULL;
   BcApiClient *client;
 
-  token = bc_credential_store_lookup_finish (BC_CREDENTIAL_STORE (object), result, &server,
-                                             &error);
+  token = bc_credential_store_lookup_finish (BC_CREDENTIAL_STORE (object), result, &server, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
@@ -211,9 +204,7 @@ on_credentials_found (GObject      *object,
 }
 
 static void
-on_signed_out (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+on_signed_out (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
 
@@ -224,20 +215,16 @@ on_signed_out (GObject      *object,
 }
 
 static void
-on_credentials_cleared (GObject      *object,
-                        GAsyncResult *result,
-                        gpointer      user_data)
+on_credentials_cleared (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
 
   if (!bc_credential_store_clear_finish (BC_CREDENTIAL_STORE (object), result, &error))
-    g_warning ("Could not remove the login from the keyring: %s", error->message);
+    g_message ("Could not remove the login from the keyring: %s", error->message);
 }
 
 static void
-sign_out (GtkWidget  *widget,
-          const char *action_name,
-          GVariant   *parameter)
+sign_out (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   BcWindow *self = BC_WINDOW (widget);
   BcApplication *app = get_app (self);
@@ -250,13 +237,11 @@ sign_out (GtkWidget  *widget,
   if (client != NULL)
     bc_api_client_logout_async (client, NULL, on_signed_out, NULL);
   show_sign_in (self);
-  bc_window_add_toast (self, _("Signed out"));
+  bc_window_add_toast (self, _ ("Signed out"));
 }
 
 static void
-refresh (GtkWidget  *widget,
-         const char *action_name,
-         GVariant   *parameter)
+refresh (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   BcWindow *self = BC_WINDOW (widget);
   BcRealtime *realtime = bc_application_get_realtime (get_app (self));
@@ -270,9 +255,7 @@ refresh (GtkWidget  *widget,
 }
 
 static void
-go_back (GtkWidget  *widget,
-         const char *action_name,
-         GVariant   *parameter)
+go_back (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   BcWindow *self = BC_WINDOW (widget);
 
@@ -285,21 +268,18 @@ go_back (GtkWidget  *widget,
 }
 
 static void
-on_bounty_created (BcWindow *self,
-                   BcBounty *bounty)
+on_bounty_created (BcWindow *self, BcBounty *bounty)
 {
   g_autofree char *message = NULL;
 
   /* Translators: %s is the new bounty's title */
-  message = g_strdup_printf (_("Posted “%s”"), bc_bounty_get_title (bounty));
+  message = g_strdup_printf (_ ("Posted “%s”"), bc_bounty_get_title (bounty));
   bc_window_add_toast (self, message);
   bc_dashboard_page_reload (self->dashboard_page);
 }
 
 static void
-new_bounty (GtkWidget  *widget,
-            const char *action_name,
-            GVariant   *parameter)
+new_bounty (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   BcWindow *self = BC_WINDOW (widget);
   BcApiClient *client = bc_application_get_client (get_app (self));
@@ -316,9 +296,7 @@ new_bounty (GtkWidget  *widget,
 }
 
 static void
-on_session_loaded (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+on_session_loaded (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (BcWindow) self = user_data;
   g_autoptr (GError) error = NULL;
@@ -339,8 +317,7 @@ on_session_loaded (GObject      *object,
 }
 
 void
-bc_window_open_session (BcWindow   *self,
-                        const char *session_id)
+bc_window_open_session (BcWindow *self, const char *session_id)
 {
   BcApiClient *client;
 
@@ -359,17 +336,13 @@ bc_window_open_session (BcWindow   *self,
 }
 
 static void
-open_session (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *parameter)
+open_session (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   bc_window_open_session (BC_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
 
 static void
-on_bounty_accepted (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+on_bounty_accepted (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (BcWindow) self = user_data;
   g_autoptr (GError) error = NULL;
@@ -382,21 +355,19 @@ on_bounty_accepted (GObject      *object,
   if (session == NULL)
     {
       if (g_error_matches (error, BC_CLIENT_ERROR, BC_CLIENT_ERROR_CONFLICT))
-        bc_window_add_toast (self, _("Someone else accepted this bounty first."));
+        bc_window_add_toast (self, _ ("Someone else accepted this bounty first."));
       else
         bc_window_show_error (self, error);
       bc_dashboard_page_reload (self->dashboard_page);
       return;
     }
 
-  bc_window_add_toast (self, _("Bounty accepted. Go live when you are ready."));
+  bc_window_add_toast (self, _ ("Bounty accepted. Go live when you are ready."));
   bc_window_open_session (self, bc_session_get_id (session));
 }
 
 static void
-accept_bounty (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
+accept_bounty (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   BcWindow *self = BC_WINDOW (widget);
   BcApiClient *client = bc_application_get_client (get_app (self));
@@ -409,9 +380,7 @@ accept_bounty (GtkWidget  *widget,
 }
 
 static void
-forward_to_session (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
+forward_to_session (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   BcWindow *self = BC_WINDOW (widget);
   const char *session_action = NULL;
@@ -459,8 +428,7 @@ bc_window_setup (BcWindow *self)
   GSettings *settings = bc_application_get_settings (app);
   const char *profile = bc_application_get_profile (app);
 
-  gtk_window_set_default_size (GTK_WINDOW (self),
-                               g_settings_get_int (settings, "window-width"),
+  gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (settings, "window-width"),
                                g_settings_get_int (settings, "window-height"));
   if (g_settings_get_boolean (settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
@@ -470,7 +438,7 @@ bc_window_setup (BcWindow *self)
       g_autofree char *title = NULL;
 
       /* Translators: the window title of a profile, %s is its name */
-      title = g_strdup_printf (_("BountyCam (%s)"), profile);
+      title = g_strdup_printf (_ ("BountyCam (%s)"), profile);
       gtk_window_set_title (GTK_WINDOW (self), title);
     }
 
@@ -485,10 +453,7 @@ bc_window_setup (BcWindow *self)
 }
 
 static void
-bc_window_get_property (GObject    *object,
-                        guint       prop_id,
-                        GValue     *value,
-                        GParamSpec *pspec)
+bc_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   BcWindow *self = BC_WINDOW (object);
 
@@ -529,9 +494,9 @@ bc_window_class_init (BcWindowClass *klass)
   window_class->close_request = bc_window_close_request;
 
   /* "sign-in", "dashboard" or "session" */
-  properties[PROP_PAGE_NAME] = g_param_spec_string ("page-name", NULL, NULL, NULL,
-                                                    G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
-                                                      G_PARAM_STATIC_STRINGS);
+  properties[PROP_PAGE_NAME] =
+      g_param_spec_string ("page-name", NULL, NULL, NULL,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (BC_TYPE_SIGN_IN_PAGE);
@@ -553,10 +518,8 @@ bc_window_class_init (BcWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.sign-out", NULL, sign_out);
   gtk_widget_class_install_action (widget_class, "win.accept-bounty", "s", accept_bounty);
   gtk_widget_class_install_action (widget_class, "win.open-session", "s", open_session);
-  gtk_widget_class_install_action (widget_class, "win.toggle-streaming", NULL,
-                                   forward_to_session);
-  gtk_widget_class_install_action (widget_class, "win.toggle-microphone", NULL,
-                                   forward_to_session);
+  gtk_widget_class_install_action (widget_class, "win.toggle-streaming", NULL, forward_to_session);
+  gtk_widget_class_install_action (widget_class, "win.toggle-microphone", NULL, forward_to_session);
   gtk_widget_class_install_action (widget_class, "win.show-stats", NULL, forward_to_session);
 }
 

@@ -7,8 +7,7 @@
 #include "bc-application.h"
 
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
   g_autoptr (BcApplication) app = NULL;
 

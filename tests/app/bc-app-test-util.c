@@ -1,0 +1,233 @@
+/* Helpers for the app's UI tests. */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+
+#include "bc-app-test-util.h"
+
+static gboolean
+timed_out_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop until @condition holds or @timeout_seconds pass. */
+gboolean
+bc_test_wait (BcTestCondition condition, gpointer data, guint timeout_seconds)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (timeout_seconds, timed_out_cb, &timed_out);
+
+  while (!condition (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!timed_out)
+    g_source_remove (id);
+
+  return condition (data);
+}
+
+void
+bc_test_wait_ms (guint milliseconds)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (milliseconds, timed_out_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Renders @widget as GTK draws it and saves it as <build>/screenshots/NAME.png. */
+void
+bc_test_screenshot (GtkWidget *widget, const char *name)
+{
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *png = NULL;
+  const char *build_root = g_getenv ("BC_BUILD_ROOT");
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  graphene_rect_t bounds;
+
+  /* Let pending layout, styles and images settle first. */
+  bc_test_wait_ms (300);
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  graphene_rect_init (&bounds, 0, 0, width, height);
+  texture = gsk_renderer_render_texture (renderer, node, &bounds);
+
+  dir = g_build_filename (build_root ? build_root : ".", "screenshots", NULL);
+  g_mkdir_with_parents (dir, 0755);
+  png = g_strconcat (name, ".png", NULL);
+  file = g_build_filename (dir, png, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, file));
+  g_test_message ("screenshot: %s (%dx%d)", file, width, height);
+}
+
+GtkWidget *
+bc_test_find_child (GtkWidget *root, GType type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+      if ((found = bc_test_find_child (child, type)) != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+struct _BcTestServer
+{
+  GSubprocess *process;
+  char *dir;
+  char *url;
+};
+
+typedef struct
+{
+  GDataInputStream *stdout_stream;
+  char *url;
+  gboolean eof;
+} ReadState;
+
+static void
+on_line (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  ReadState *state = user_data;
+  g_autofree char *line = NULL;
+  g_autoptr (GRegex) regex = NULL;
+  g_autoptr (GMatchInfo) match = NULL;
+
+  line =
+      g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object), result, NULL, NULL);
+  if (line == NULL)
+    {
+      state->eof = TRUE;
+      return;
+    }
+
+  /* The server prints the address it listens on, e.g. http://127.0.0.1:38211 */
+  regex = g_regex_new ("https?://(127\\.0\\.0\\.1|\\[::1\\]|localhost):[0-9]+", 0, 0, NULL);
+  if (g_regex_match (regex, line, 0, &match))
+    {
+      state->url = g_match_info_fetch (match, 0);
+      return;
+    }
+
+  g_data_input_stream_read_line_async (state->stdout_stream, G_PRIORITY_DEFAULT, NULL, on_line,
+                                       state);
+}
+
+static gboolean
+server_ready (gpointer data)
+{
+  ReadState *state = data;
+
+  return state->url != NULL || state->eof;
+}
+
+BcTestServer *
+bc_test_server_start (void)
+{
+  const char *build_root = g_getenv ("BC_BUILD_ROOT");
+  g_autofree char *binary = NULL;
+  g_autofree char *database = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GOutputStream) sink = NULL;
+  BcTestServer *server;
+  ReadState state = { 0 };
+
+  binary =
+      g_build_filename (build_root ? build_root : ".", "src", "server", "bountycam-server", NULL);
+  if (!g_file_test (binary, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("bountycam-server is not built");
+      return NULL;
+    }
+
+  server = g_new0 (BcTestServer, 1);
+  server->dir = g_dir_make_tmp ("bountycam-app-server-XXXXXX", &error);
+  g_assert_no_error (error);
+  database = g_build_filename (server->dir, "bountycam.db", NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_cwd (launcher, server->dir);
+  /* The server's own secrets go to its data directory: keep it in the temp dir. */
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", server->dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", server->dir, TRUE);
+  server->process = g_subprocess_launcher_spawn (launcher, &error, binary, "--dev", "--listen",
+                                                 "127.0.0.1:0", "--database", database, NULL);
+  g_assert_no_error (error);
+
+  state.stdout_stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
+  g_data_input_stream_read_line_async (state.stdout_stream, G_PRIORITY_DEFAULT, NULL, on_line,
+                                       &state);
+  bc_test_wait (server_ready, &state, 30);
+  g_assert_nonnull (state.url);
+  server->url = state.url;
+  /* Keep draining its output so the server never blocks on a full pipe. */
+  sink = g_memory_output_stream_new_resizable ();
+  g_output_stream_splice_async (sink, G_INPUT_STREAM (state.stdout_stream),
+                                G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, G_PRIORITY_DEFAULT, NULL, NULL,
+                                NULL);
+  g_object_unref (state.stdout_stream);
+
+  g_test_message ("server at %s", server->url);
+  return server;
+}
+
+const char *
+bc_test_server_get_url (BcTestServer *server)
+{
+  return server->url;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+void
+bc_test_server_stop (BcTestServer *server)
+{
+  if (server == NULL)
+    return;
+
+  g_subprocess_send_signal (server->process, SIGTERM);
+  g_subprocess_wait (server->process, NULL, NULL);
+  g_object_unref (server->process);
+  remove_tree (server->dir);
+  g_free (server->dir);
+  g_free (server->url);
+  g_free (server);
+}

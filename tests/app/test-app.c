@@ -1,0 +1,768 @@
+/* UI tests of the app: each page against a real bountycam-server --dev,
+ * driven the way a user drives it (actions, entries, dialogs), with
+ * screenshots of every page saved in <build>/screenshots. */
+#include "config.h"
+
+#include <adwaita.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bc-app-test-util.h"
+#include "bc-application.h"
+#include "bc-dashboard-page.h"
+#include "bc-new-bounty-dialog.h"
+#include "bc-preferences-window.h"
+#include "bc-session-page.h"
+#include "bc-sign-in-page.h"
+#include "bc-video-paintable.h"
+#include "bc-window.h"
+
+static BcApplication *app;
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static GtkWidget *
+template_child (gpointer widget, GType type, const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+
+  g_assert_nonnull (child);
+  return GTK_WIDGET (child);
+}
+
+static void
+set_text (gpointer widget, GType type, const char *name, const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (template_child (widget, type, name)), text);
+}
+
+typedef struct
+{
+  BcWindow *window;
+  const char *page;
+} PageWait;
+
+static gboolean
+page_is (gpointer data)
+{
+  PageWait *wait = data;
+
+  return g_strcmp0 (bc_window_get_page_name (wait->window), wait->page) == 0;
+}
+
+static void
+wait_for_page (BcWindow *window, const char *page)
+{
+  PageWait wait = { window, page };
+
+  if (!bc_test_wait (page_is, &wait, 30))
+    g_error ("Timed out waiting for page %s, on %s", page, bc_window_get_page_name (window));
+}
+
+static gboolean
+dashboard_loaded (gpointer data)
+{
+  return g_strcmp0 (bc_dashboard_page_get_state (data), "content") == 0;
+}
+
+typedef struct
+{
+  BcDashboardPage *page;
+  guint generation;
+} GenerationWait;
+
+static gboolean
+dashboard_reloaded (gpointer data)
+{
+  GenerationWait *wait = data;
+
+  return bc_dashboard_page_get_generation (wait->page) > wait->generation;
+}
+
+static guint
+list_rows (BcDashboardPage *page, const char *list_name)
+{
+  GtkListBox *list = GTK_LIST_BOX (template_child (page, BC_TYPE_DASHBOARD_PAGE, list_name));
+  guint n = 0;
+
+  while (gtk_list_box_get_row_at_index (list, n) != NULL)
+    n++;
+  return n;
+}
+
+typedef struct
+{
+  BcDashboardPage *page;
+  const char *list;
+  guint rows;
+} RowsWait;
+
+static gboolean
+rows_are (gpointer data)
+{
+  RowsWait *wait = data;
+
+  return list_rows (wait->page, wait->list) == wait->rows;
+}
+
+static void
+wait_for_rows (BcDashboardPage *page, const char *list, guint rows)
+{
+  RowsWait wait = { page, list, rows };
+
+  if (!bc_test_wait (rows_are, &wait, 30))
+    g_error ("Timed out waiting for %u rows in %s, have %u", rows, list, list_rows (page, list));
+}
+
+static BcWindow *
+new_window (void)
+{
+  BcWindow *window = bc_window_new (app);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1180, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+static void
+close_window (BcWindow *window)
+{
+  g_autoptr (GtkWidget) ref = g_object_ref (GTK_WIDGET (window));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  bc_test_wait_ms (50);
+}
+
+/* Waits for an async client call made with the callback below. */
+typedef struct
+{
+  GAsyncResult *result;
+} AsyncWait;
+
+static void
+on_async_done (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  AsyncWait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+}
+
+static gboolean
+async_done (gpointer data)
+{
+  return ((AsyncWait *) data)->result != NULL;
+}
+
+static GAsyncResult *
+wait_async (AsyncWait *wait)
+{
+  g_assert_true (bc_test_wait (async_done, wait, 30));
+  return wait->result;
+}
+
+static BcApiClient *
+api_signup (const char *url, const char *email, const char *name)
+{
+  BcApiClient *client = bc_api_client_new (url);
+  AsyncWait wait = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BcUser) user = NULL;
+
+  bc_api_client_signup_async (client, email, "correct horse battery", name, NULL, on_async_done,
+                              &wait);
+  user = bc_api_client_signup_finish (client, wait_async (&wait), &error);
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+  return client;
+}
+
+static BcBounty *
+api_create_bounty (BcApiClient *client, const char *title, const char *description, gint64 reward)
+{
+  AsyncWait wait = { 0 };
+  g_autoptr (GError) error = NULL;
+  BcBounty *bounty;
+
+  bc_api_client_create_bounty_async (client, title, description, reward, NULL, on_async_done,
+                                     &wait);
+  bounty = bc_api_client_create_bounty_finish (client, wait_async (&wait), &error);
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+  return bounty;
+}
+
+static BcSession *
+api_accept (BcApiClient *client, const char *bounty_id)
+{
+  AsyncWait wait = { 0 };
+  g_autoptr (GError) error = NULL;
+  BcSession *session;
+
+  bc_api_client_accept_bounty_async (client, bounty_id, NULL, on_async_done, &wait);
+  session = bc_api_client_accept_bounty_finish (client, wait_async (&wait), &error);
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+  return session;
+}
+
+static gint64
+api_points (BcApiClient *client)
+{
+  AsyncWait wait = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BcUser) user = NULL;
+
+  bc_api_client_me_async (client, NULL, on_async_done, &wait);
+  user = bc_api_client_me_finish (client, wait_async (&wait), &error);
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+  return bc_user_get_points (user);
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  g_autoptr (GListModel) toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+
+  return NULL;
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return find_toplevel (GPOINTER_TO_SIZE (data)) != NULL;
+}
+
+static GtkWindow *
+wait_for_toplevel (GType type)
+{
+  g_assert_true (bc_test_wait (dialog_shown, GSIZE_TO_POINTER (type), 10));
+  return find_toplevel (type);
+}
+
+typedef struct
+{
+  BcSessionPage *page;
+  BcSessionState state;
+} StateWait;
+
+static gboolean
+session_state_is (gpointer data)
+{
+  StateWait *wait = data;
+
+  return bc_session_page_get_state (wait->page) == wait->state;
+}
+
+static void
+wait_for_session_state (BcSessionPage *page, BcSessionState state)
+{
+  StateWait wait = { page, state };
+
+  if (!bc_test_wait (session_state_is, &wait, 30))
+    g_error ("Timed out waiting for session state %d, have %d", state,
+             bc_session_page_get_state (page));
+}
+
+static gboolean
+sign_in_idle (gpointer data)
+{
+  return !bc_sign_in_page_get_busy (data);
+}
+
+static const char *
+sign_in_error (BcSignInPage *page)
+{
+  GtkRevealer *revealer =
+      GTK_REVEALER (template_child (page, BC_TYPE_SIGN_IN_PAGE, "error_revealer"));
+
+  if (!gtk_revealer_get_reveal_child (revealer))
+    return NULL;
+  return gtk_label_get_label (
+      GTK_LABEL (template_child (page, BC_TYPE_SIGN_IN_PAGE, "error_label")));
+}
+
+/* ---- tests without a server --------------------------------------------- */
+
+typedef struct
+{
+  BcVideoPaintable *paintable;
+  int width;
+  int height;
+  guint count;
+} PushData;
+
+static gpointer
+push_frames_thread (gpointer user_data)
+{
+  PushData *data = user_data;
+
+  for (guint i = 0; i < data->count; i++)
+    {
+      gsize stride = (gsize) data->width * 4;
+      guint8 *pixels = g_malloc (stride * data->height);
+      g_autoptr (GBytes) bytes = NULL;
+
+      memset (pixels, i & 0xff, stride * data->height);
+      bytes = g_bytes_new_take (pixels, stride * data->height);
+      bc_video_paintable_push_frame (data->paintable, bytes, data->width, data->height, stride,
+                                     GDK_MEMORY_R8G8B8A8);
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  BcVideoPaintable *paintable;
+  guint64 expected;
+} SettledWait;
+
+static gboolean
+frames_settled (gpointer data)
+{
+  SettledWait *wait = data;
+
+  return bc_video_paintable_get_frames_shown (wait->paintable) +
+             bc_video_paintable_get_frames_dropped (wait->paintable) ==
+         wait->expected;
+}
+
+static void
+count_invalidation (guint *count)
+{
+  (*count)++;
+}
+
+static void
+test_video_paintable (void)
+{
+  g_autoptr (BcVideoPaintable) paintable = bc_video_paintable_new ();
+  PushData data = { paintable, 64, 48, 300 };
+  SettledWait wait = { paintable, 300 };
+  guint size_changes = 0;
+  GThread *thread;
+
+  g_signal_connect_swapped (paintable, "invalidate-size", G_CALLBACK (count_invalidation),
+                            &size_changes);
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (GDK_PAINTABLE (paintable)), ==, 0);
+
+  /* A streaming thread pushing faster than the UI shows: every frame is
+   * either shown or dropped, none waits, and the size changes once. */
+  thread = g_thread_new ("push", push_frames_thread, &data);
+  g_thread_join (thread);
+  g_assert_true (bc_test_wait (frames_settled, &wait, 10));
+  g_assert_cmpuint (bc_video_paintable_get_frames_shown (paintable), >=, 1);
+  g_assert_cmpuint (bc_video_paintable_get_frames_dropped (paintable), >=, 1);
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (GDK_PAINTABLE (paintable)), ==, 64);
+  g_assert_cmpint (gdk_paintable_get_intrinsic_height (GDK_PAINTABLE (paintable)), ==, 48);
+  g_assert_cmpuint (size_changes, ==, 1);
+
+  /* Same size again: no size invalidation; a new size: one more. */
+  data.count = 1;
+  wait.expected = 301;
+  push_frames_thread (&data);
+  g_assert_true (bc_test_wait (frames_settled, &wait, 10));
+  g_assert_cmpuint (size_changes, ==, 1);
+
+  data.width = 32;
+  data.height = 32;
+  wait.expected = 302;
+  push_frames_thread (&data);
+  g_assert_true (bc_test_wait (frames_settled, &wait, 10));
+  g_assert_cmpuint (size_changes, ==, 2);
+  g_assert_cmpfloat_with_epsilon (
+      gdk_paintable_get_intrinsic_aspect_ratio (GDK_PAINTABLE (paintable)), 1.0, 0.001);
+
+  bc_video_paintable_clear (paintable);
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (GDK_PAINTABLE (paintable)), ==, 0);
+  g_assert_cmpuint (size_changes, ==, 3);
+}
+
+static void
+test_profile_app_id (void)
+{
+  g_autofree char *plain = bc_application_dup_profile_app_id (NULL);
+  g_autofree char *deflt = bc_application_dup_profile_app_id ("default");
+  g_autofree char *streamer = bc_application_dup_profile_app_id ("streamer");
+  g_autofree char *odd = bc_application_dup_profile_app_id ("2nd user-é");
+
+  g_assert_cmpstr (plain, ==, APP_ID);
+  g_assert_cmpstr (deflt, ==, APP_ID);
+  g_assert_cmpstr (streamer, ==, APP_ID ".Profile_streamer");
+  g_assert_true (g_application_id_is_valid (streamer));
+  g_assert_true (g_application_id_is_valid (odd));
+  g_assert_cmpstr (streamer, !=, plain);
+}
+
+static void
+test_sign_in_validation (void)
+{
+  BcWindow *window = new_window ();
+  BcSignInPage *page = BC_SIGN_IN_PAGE (bc_window_get_sign_in_page (window));
+
+  wait_for_page (window, "sign-in");
+
+  set_text (page, BC_TYPE_SIGN_IN_PAGE, "server_row", "http://127.0.0.1:9");
+  set_text (page, BC_TYPE_SIGN_IN_PAGE, "email_row", "not an address");
+  set_text (page, BC_TYPE_SIGN_IN_PAGE, "password_row", "secret");
+  gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.submit", NULL);
+  g_assert_false (bc_sign_in_page_get_busy (page));
+  g_assert_cmpstr (sign_in_error (page), ==, "Enter your email address.");
+  g_assert_true (
+      gtk_widget_has_css_class (template_child (page, BC_TYPE_SIGN_IN_PAGE, "email_row"), "error"));
+
+  /* Sign-up needs a display name. */
+  bc_sign_in_page_set_signing_up (page, TRUE);
+  g_assert_true (
+      gtk_widget_get_visible (template_child (page, BC_TYPE_SIGN_IN_PAGE, "display_name_row")));
+  set_text (page, BC_TYPE_SIGN_IN_PAGE, "email_row", "ada@example.org");
+  gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.submit", NULL);
+  g_assert_cmpstr (sign_in_error (page), ==, "Enter the name other people will see.");
+  bc_sign_in_page_set_signing_up (page, FALSE);
+
+  /* Nothing listens there: the user is told the server cannot be reached. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.submit", NULL);
+  g_assert_true (bc_test_wait (sign_in_idle, page, 30));
+  g_assert_nonnull (sign_in_error (page));
+  g_assert_true (g_str_has_prefix (sign_in_error (page), "Can’t reach the server at "
+                                                         "http://127.0.0.1:9"));
+  g_assert_cmpstr (bc_window_get_page_name (window), ==, "sign-in");
+
+  close_window (window);
+}
+
+static void
+test_new_bounty_validation (void)
+{
+  g_autoptr (BcApiClient) client = bc_api_client_new ("http://127.0.0.1:9");
+  BcNewBountyDialog *dialog = bc_new_bounty_dialog_new (NULL, client, 100);
+  BcNewBountyDialog *broke;
+
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_nonnull (bc_new_bounty_dialog_validate (dialog));
+  set_text (dialog, BC_TYPE_NEW_BOUNTY_DIALOG, "title_row", "Hi");
+  g_assert_cmpstr (bc_new_bounty_dialog_validate (dialog), ==,
+                   "Give the bounty a title of at least 3 characters.");
+  set_text (dialog, BC_TYPE_NEW_BOUNTY_DIALOG, "title_row", "Sunset at Pier 39");
+  g_assert_null (bc_new_bounty_dialog_validate (dialog));
+  /* The reward cannot go above the balance. */
+  gtk_spin_button_set_value (
+      GTK_SPIN_BUTTON (template_child (dialog, BC_TYPE_NEW_BOUNTY_DIALOG, "reward_spin")), 500);
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (
+                         template_child (dialog, BC_TYPE_NEW_BOUNTY_DIALOG, "reward_spin"))),
+                     ==, 100);
+  g_assert_true (
+      gtk_widget_get_visible (template_child (dialog, BC_TYPE_NEW_BOUNTY_DIALOG, "create_button")));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  broke = bc_new_bounty_dialog_new (NULL, client, 0);
+  set_text (broke, BC_TYPE_NEW_BOUNTY_DIALOG, "title_row", "Sunset at Pier 39");
+  g_assert_nonnull (bc_new_bounty_dialog_validate (broke));
+  gtk_window_destroy (GTK_WINDOW (broke));
+}
+
+static void
+test_preferences (void)
+{
+  GSettings *settings = bc_application_get_settings (app);
+  BcPreferencesWindow *window = bc_preferences_window_new (settings);
+  AdwComboRow *codec =
+      ADW_COMBO_ROW (template_child (window, BC_TYPE_PREFERENCES_WINDOW, "codec_row"));
+  GtkSwitch *low_latency =
+      GTK_SWITCH (template_child (window, BC_TYPE_PREFERENCES_WINDOW, "low_latency_switch"));
+  g_autofree char *value = NULL;
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_settings_set_string (settings, "codec", "h264");
+  g_assert_cmpuint (adw_combo_row_get_selected (codec), ==, 0);
+  adw_combo_row_set_selected (codec, 1);
+  value = g_settings_get_string (settings, "codec");
+  g_assert_cmpstr (value, ==, "vp8");
+  g_settings_set_string (settings, "codec", "h264");
+
+  g_assert_true (gtk_switch_get_active (low_latency));
+  gtk_switch_set_active (low_latency, FALSE);
+  g_assert_false (g_settings_get_boolean (settings, "low-latency"));
+  g_settings_reset (settings, "low-latency");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* ---- tests against the server ------------------------------------------- */
+
+static void
+sign_in_through_ui (BcWindow *window,
+                    const char *url,
+                    const char *email,
+                    const char *password,
+                    const char *display_name)
+{
+  BcSignInPage *page = BC_SIGN_IN_PAGE (bc_window_get_sign_in_page (window));
+
+  wait_for_page (window, "sign-in");
+  bc_sign_in_page_set_signing_up (page, display_name != NULL);
+  set_text (page, BC_TYPE_SIGN_IN_PAGE, "server_row", url);
+  set_text (page, BC_TYPE_SIGN_IN_PAGE, "email_row", email);
+  set_text (page, BC_TYPE_SIGN_IN_PAGE, "password_row", password);
+  if (display_name != NULL)
+    set_text (page, BC_TYPE_SIGN_IN_PAGE, "display_name_row", display_name);
+  gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.submit", NULL);
+  wait_for_page (window, "dashboard");
+  g_assert_true (bc_test_wait (dashboard_loaded, bc_window_get_dashboard_page (window), 30));
+}
+
+static void
+test_sign_in_errors (void)
+{
+  BcTestServer *server = bc_test_server_start ();
+  g_autoptr (BcApiClient) someone = NULL;
+  BcWindow *window;
+  BcSignInPage *page;
+  gboolean throttled = FALSE;
+
+  if (server == NULL)
+    return;
+
+  someone = api_signup (bc_test_server_get_url (server), "grace@example.org", "Grace");
+  window = new_window ();
+  page = BC_SIGN_IN_PAGE (bc_window_get_sign_in_page (window));
+  wait_for_page (window, "sign-in");
+  set_text (page, BC_TYPE_SIGN_IN_PAGE, "server_row", bc_test_server_get_url (server));
+  set_text (page, BC_TYPE_SIGN_IN_PAGE, "email_row", "grace@example.org");
+
+  /* Wrong password, said plainly, until the server throttles the attempts. */
+  for (guint i = 0; i < 30 && !throttled; i++)
+    {
+      set_text (page, BC_TYPE_SIGN_IN_PAGE, "password_row", "not her password");
+      gtk_widget_activate_action (GTK_WIDGET (page), "sign-in.submit", NULL);
+      g_assert_true (bc_test_wait (sign_in_idle, page, 30));
+      g_assert_nonnull (sign_in_error (page));
+      if (g_str_has_prefix (sign_in_error (page), "Too many attempts"))
+        throttled = TRUE;
+      else
+        g_assert_cmpstr (sign_in_error (page), ==, "The email address or password is wrong.");
+    }
+  g_assert_true (throttled);
+  g_assert_cmpstr (bc_window_get_page_name (window), ==, "sign-in");
+
+  close_window (window);
+  bc_test_server_stop (server);
+}
+
+static void
+on_bounty_created (BcNewBountyDialog *dialog, BcBounty *bounty, BcBounty **out)
+{
+  g_set_object (out, bounty);
+}
+
+typedef struct
+{
+  BcDashboardPage *page;
+  const char *bounty_id;
+} SessionWait;
+
+static gboolean
+dashboard_has_session (gpointer data)
+{
+  SessionWait *wait = data;
+
+  return bc_dashboard_page_find_session_for_bounty (wait->page, wait->bounty_id) != NULL;
+}
+
+static gboolean
+session_state_settled (gpointer data)
+{
+  BcSessionState state = bc_session_page_get_state (data);
+
+  return state != BC_SESSION_STATE_CONNECTING && state != BC_SESSION_STATE_IDLE;
+}
+
+static void
+test_bounty_flow (void)
+{
+  BcTestServer *server = bc_test_server_start ();
+  g_autoptr (BcApiClient) bob = NULL;
+  g_autoptr (BcApiClient) carol = NULL;
+  g_autoptr (BcBounty) pier = NULL;
+  g_autoptr (BcBounty) street = NULL;
+  g_autoptr (BcBounty) created = NULL;
+  g_autoptr (BcSession) session = NULL;
+  BcWindow *window;
+  BcDashboardPage *dashboard;
+  BcSessionPage *session_page;
+  BcNewBountyDialog *dialog;
+  AdwMessageDialog *confirm;
+  GenerationWait generation;
+  SessionWait session_wait;
+  const char *url;
+  gint64 start_points, bob_points;
+
+  if (server == NULL)
+    return;
+  url = bc_test_server_get_url (server);
+
+  /* The sign-in page, then a new account made through it. */
+  window = new_window ();
+  dashboard = BC_DASHBOARD_PAGE (bc_window_get_dashboard_page (window));
+  session_page = BC_SESSION_PAGE (bc_window_get_session_page (window));
+  wait_for_page (window, "sign-in");
+  set_text (bc_window_get_sign_in_page (window), BC_TYPE_SIGN_IN_PAGE, "server_row", url);
+  set_text (bc_window_get_sign_in_page (window), BC_TYPE_SIGN_IN_PAGE, "email_row",
+            "ada@example.org");
+  bc_test_screenshot (GTK_WIDGET (window), "sign-in");
+  sign_in_through_ui (window, url, "ada@example.org", "correct horse battery", "Ada Lovelace");
+  start_points = bc_dashboard_page_get_balance (dashboard);
+  g_assert_cmpint (start_points, >, 50);
+  g_assert_cmpuint (list_rows (dashboard, "open_list"), ==, 0);
+  g_assert_cmpuint (list_rows (dashboard, "mine_list"), ==, 0);
+  bc_test_screenshot (GTK_WIDGET (window), "dashboard-empty");
+
+  /* Others post bounties: the realtime channel brings them in, no refresh. */
+  bob = api_signup (url, "bob@example.org", "Bob Marley");
+  carol = api_signup (url, "carol@example.org", "Carol Shaw");
+  bob_points = api_points (bob);
+  pier =
+      api_create_bounty (carol, "Sunset at Pier 39", "The sea lions at golden hour, please.", 40);
+  street = api_create_bounty (carol, "Street musicians in Covent Garden",
+                              "Whoever is playing right now, a few minutes.", 25);
+  wait_for_rows (dashboard, "open_list", 2);
+
+  /* A bounty of our own, through the New Bounty dialog. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-bounty", NULL);
+  dialog = BC_NEW_BOUNTY_DIALOG (wait_for_toplevel (BC_TYPE_NEW_BOUNTY_DIALOG));
+  g_signal_connect (dialog, "created", G_CALLBACK (on_bounty_created), &created);
+  set_text (dialog, BC_TYPE_NEW_BOUNTY_DIALOG, "title_row", "Northern lights over Tromsø");
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (template_child (
+                                dialog, BC_TYPE_NEW_BOUNTY_DIALOG, "description_view"))),
+                            "Point the camera north, away from the city lights.", -1);
+  gtk_spin_button_set_value (
+      GTK_SPIN_BUTTON (template_child (dialog, BC_TYPE_NEW_BOUNTY_DIALOG, "reward_spin")), 50);
+  bc_test_screenshot (GTK_WIDGET (dialog), "new-bounty");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "bounty.create", NULL);
+  wait_for_rows (dashboard, "mine_list", 1);
+  g_assert_nonnull (created);
+  g_assert_cmpint (bc_dashboard_page_get_balance (dashboard), ==, start_points - 50);
+
+  /* Bob accepts it; Ada's dashboard shows the session without a refresh. */
+  session = api_accept (bob, bc_bounty_get_id (created));
+  session_wait = (SessionWait){ dashboard, bc_bounty_get_id (created) };
+  g_assert_true (bc_test_wait (dashboard_has_session, &session_wait, 30));
+  bc_test_screenshot (GTK_WIDGET (window), "dashboard");
+
+  /* Ada opens the session: she watches, she does not stream. */
+  bc_window_open_session (window, bc_session_get_id (session));
+  wait_for_page (window, "session");
+  g_assert_false (bc_session_page_get_is_streamer (session_page));
+  g_assert_true (bc_test_wait (session_state_settled, session_page, 30));
+  bc_test_screenshot (GTK_WIDGET (window), "watching-waiting");
+
+  /* Approve, after a confirmation that states the points. */
+  gtk_widget_activate_action (GTK_WIDGET (session_page), "session.approve", NULL);
+  confirm = ADW_MESSAGE_DIALOG (wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_cmpstr (adw_message_dialog_get_body (confirm), ==,
+                   "Bob Marley receives 50 points and the stream ends. This cannot be undone.");
+  adw_message_dialog_response (confirm, "approve");
+  wait_for_session_state (session_page, BC_SESSION_STATE_ENDED);
+  g_assert_cmpstr (bc_session_get_outcome (bc_session_page_get_session (session_page)), ==,
+                   "approved");
+  bc_test_screenshot (GTK_WIDGET (window), "ended");
+  g_assert_cmpint (api_points (bob), ==, bob_points + 50);
+
+  /* Back on the dashboard the balance is what the server says. */
+  generation = (GenerationWait){ dashboard, bc_dashboard_page_get_generation (dashboard) };
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL);
+  wait_for_page (window, "dashboard");
+  g_assert_true (bc_test_wait (dashboard_reloaded, &generation, 30));
+  g_assert_cmpint (bc_dashboard_page_get_balance (dashboard), ==, start_points - 50);
+
+  /* Ada signs out; Bob signs in, sees his stream, and takes Carol's bounty. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-out", NULL);
+  wait_for_page (window, "sign-in");
+  sign_in_through_ui (window, url, "bob@example.org", "correct horse battery", NULL);
+  wait_for_rows (dashboard, "streams_list", 1);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.accept-bounty", "s",
+                              bc_bounty_get_id (pier));
+  wait_for_page (window, "session");
+  g_assert_true (bc_session_page_get_is_streamer (session_page));
+  wait_for_session_state (session_page, BC_SESSION_STATE_IDLE);
+  bc_test_screenshot (GTK_WIDGET (window), "streaming-ready");
+
+  /* The login is kept in the keyring: a new window is signed in at once. */
+  close_window (window);
+  window = new_window ();
+  wait_for_page (window, "dashboard");
+  g_assert_true (bc_test_wait (dashboard_loaded, bc_window_get_dashboard_page (window), 30));
+  g_assert_cmpstr (
+      bc_user_get_display_name (bc_api_client_get_user (bc_application_get_client (app))), ==,
+      "Bob Marley");
+  wait_for_rows (BC_DASHBOARD_PAGE (bc_window_get_dashboard_page (window)), "streams_list", 2);
+
+  /* Signing out forgets it. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-out", NULL);
+  wait_for_page (window, "sign-in");
+  close_window (window);
+  bc_test_server_stop (server);
+}
+
+/* Without a window manager, Xvfb never gives our windows the focus, and GTK
+ * warns when a text field that was told to take the focus never lost it. */
+static GLogWriterOutput
+fatal_warnings_writer (GLogLevelFlags log_level,
+                       const GLogField *fields,
+                       gsize n_fields,
+                       gpointer user_data)
+{
+  GLogWriterOutput output = g_log_writer_default (log_level, fields, n_fields, user_data);
+
+  if (log_level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL))
+    {
+      for (gsize i = 0; i < n_fields; i++)
+        if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0 &&
+            strstr (fields[i].value, "did not receive a focus-out event") != NULL)
+          return output;
+      g_test_fail_printf ("unexpected warning or critical");
+      abort ();
+    }
+
+  return output;
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  /* Fatal warnings, as G_DEBUG=fatal-warnings would make them, but for the
+   * one above: the writer aborts instead of GLib. */
+  g_log_set_always_fatal (G_LOG_FATAL_MASK);
+  g_log_set_writer_func (fatal_warnings_writer, NULL, NULL);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  app = bc_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  adw_init ();
+
+  g_test_add_func ("/app/video-paintable", test_video_paintable);
+  g_test_add_func ("/app/profile-app-id", test_profile_app_id);
+  g_test_add_func ("/app/sign-in/validation", test_sign_in_validation);
+  g_test_add_func ("/app/new-bounty/validation", test_new_bounty_validation);
+  g_test_add_func ("/app/preferences", test_preferences);
+  g_test_add_func ("/app/sign-in/errors", test_sign_in_errors);
+  g_test_add_func ("/app/bounty-flow", test_bounty_flow);
+
+  status = g_test_run ();
+  g_object_unref (app);
+  return status;
+}
