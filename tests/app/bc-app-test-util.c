@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 
 #include "bc-app-test-util.h"
@@ -41,6 +42,12 @@ bc_test_wait_ms (guint milliseconds)
     g_main_context_iteration (NULL, TRUE);
 }
 
+static gboolean
+widget_drawn (gpointer data)
+{
+  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
+}
+
 /* Renders @widget as GTK draws it and saves it as <build>/screenshots/NAME.png. */
 void
 bc_test_screenshot (GtkWidget *widget, const char *name)
@@ -54,12 +61,14 @@ bc_test_screenshot (GtkWidget *widget, const char *name)
   g_autofree char *png = NULL;
   const char *build_root = g_getenv ("BC_BUILD_ROOT");
   GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
+  int width, height;
   graphene_rect_t bounds;
 
   /* Let pending layout, styles and images settle first. */
+  g_assert_true (bc_test_wait (widget_drawn, widget, 10));
   bc_test_wait_ms (300);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
 
   gdk_paintable_snapshot (paintable, snapshot, width, height);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
@@ -142,6 +151,13 @@ server_ready (gpointer data)
   return state->url != NULL || state->eof;
 }
 
+/* The server goes when the test goes, even when the test crashes. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 BcTestServer *
 bc_test_server_start (void)
 {
@@ -169,6 +185,7 @@ bc_test_server_start (void)
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_set_cwd (launcher, server->dir);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   /* The server's own secrets go to its data directory: keep it in the temp dir. */
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", server->dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", server->dir, TRUE);

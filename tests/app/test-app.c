@@ -222,7 +222,7 @@ api_points (BcApiClient *client)
 static GtkWindow *
 find_toplevel (GType type)
 {
-  g_autoptr (GListModel) toplevels = gtk_window_get_toplevels ();
+  GListModel *toplevels = gtk_window_get_toplevels ();
 
   for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
     {
