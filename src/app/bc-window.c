@@ -25,6 +25,7 @@ struct _BcWindow
 
   GCancellable *cancellable;
   BcApiClient *watched_client;
+  GPtrArray *toasts;
 };
 
 enum
@@ -44,6 +45,13 @@ get_app (BcWindow *self)
   return BC_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
 }
 
+static void
+on_toast_dismissed (AdwToast *toast, BcWindow *self)
+{
+  if (self->toasts != NULL)
+    g_ptr_array_remove (self->toasts, toast);
+}
+
 void
 bc_window_add_toast (BcWindow *self, const char *message)
 {
@@ -53,7 +61,22 @@ bc_window_add_toast (BcWindow *self, const char *message)
 
   toast = adw_toast_new (message);
   adw_toast_set_timeout (toast, 4);
+  g_ptr_array_add (self->toasts, g_object_ref (toast));
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (on_toast_dismissed), self, 0);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/**
+ * bc_window_get_n_toasts:
+ *
+ * Returns: how many toasts are shown or waiting to be shown
+ */
+guint
+bc_window_get_n_toasts (BcWindow *self)
+{
+  g_return_val_if_fail (BC_IS_WINDOW (self), 0);
+
+  return self->toasts->len;
 }
 
 void
@@ -478,6 +501,7 @@ bc_window_dispose (GObject *object)
   if (self->watched_client != NULL)
     g_signal_handlers_disconnect_by_data (self->watched_client, self);
   g_clear_object (&self->watched_client);
+  g_clear_pointer (&self->toasts, g_ptr_array_unref);
 
   G_OBJECT_CLASS (bc_window_parent_class)->dispose (object);
 }
@@ -527,6 +551,7 @@ static void
 bc_window_init (BcWindow *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 

@@ -12,6 +12,7 @@ G_DECLARE_FINAL_TYPE (BcWindow, bc_window, BC, WINDOW, AdwApplicationWindow)
 
 BcWindow *bc_window_new (BcApplication *application);
 void bc_window_add_toast (BcWindow *self, const char *message);
+guint bc_window_get_n_toasts (BcWindow *self);
 void bc_window_show_error (BcWindow *self, const GError *error);
 const char *bc_window_get_page_name (BcWindow *self);
 GtkWidget *bc_window_get_sign_in_page (BcWindow *self);

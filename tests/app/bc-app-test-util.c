@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bc-app-test-util.h"
+#include "bc-window.h"
 
 static gboolean
 timed_out_cb (gpointer data)
@@ -48,6 +49,12 @@ widget_drawn (gpointer data)
   return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
 }
 
+static gboolean
+no_toasts (gpointer data)
+{
+  return bc_window_get_n_toasts (data) == 0;
+}
+
 /* Renders @widget as GTK draws it and saves it as <build>/screenshots/NAME.png. */
 void
 bc_test_screenshot (GtkWidget *widget, const char *name)
@@ -64,7 +71,9 @@ bc_test_screenshot (GtkWidget *widget, const char *name)
   int width, height;
   graphene_rect_t bounds;
 
-  /* Let pending layout, styles and images settle first. */
+  /* No toast in the picture, and pending layout, styles and images settled. */
+  if (BC_IS_WINDOW (widget))
+    bc_test_wait (no_toasts, widget, 15);
   g_assert_true (bc_test_wait (widget_drawn, widget, 10));
   bc_test_wait_ms (300);
   width = gtk_widget_get_width (widget);
@@ -247,4 +256,103 @@ bc_test_server_stop (BcTestServer *server)
   g_free (server->dir);
   g_free (server->url);
   g_free (server);
+}
+
+static const char notifications_xml[] =
+    "<node>"
+    "  <interface name='org.freedesktop.Notifications'>"
+    "    <method name='Notify'>"
+    "      <arg type='s' direction='in'/><arg type='u' direction='in'/>"
+    "      <arg type='s' direction='in'/><arg type='s' direction='in'/>"
+    "      <arg type='s' direction='in'/><arg type='as' direction='in'/>"
+    "      <arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
+    "      <arg type='u' direction='out'/>"
+    "    </method>"
+    "    <method name='CloseNotification'><arg type='u' direction='in'/></method>"
+    "    <method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+    "    <method name='GetServerInformation'>"
+    "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
+    "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
+    "    </method>"
+    "    <signal name='NotificationClosed'><arg type='u'/><arg type='u'/></signal>"
+    "    <signal name='ActionInvoked'><arg type='u'/><arg type='s'/></signal>"
+    "  </interface>"
+    "</node>";
+
+static GPtrArray *notifications;
+
+static void
+on_notifications_call (GDBusConnection *connection,
+                       const char *sender,
+                       const char *object_path,
+                       const char *interface_name,
+                       const char *method_name,
+                       GVariant *parameters,
+                       GDBusMethodInvocation *invocation,
+                       gpointer user_data)
+{
+  if (g_str_equal (method_name, "Notify"))
+    {
+      const char *summary = NULL;
+
+      g_variant_get_child (parameters, 3, "&s", &summary);
+      g_ptr_array_add (notifications, g_strdup (summary));
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", notifications->len));
+    }
+  else if (g_str_equal (method_name, "GetCapabilities"))
+    {
+      const char *caps[] = { "body", "actions", NULL };
+
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", caps));
+    }
+  else if (g_str_equal (method_name, "GetServerInformation"))
+    g_dbus_method_invocation_return_value (
+        invocation, g_variant_new ("(ssss)", "test", "BountyCam", "1", "1.2"));
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static const GDBusInterfaceVTable notifications_vtable = { on_notifications_call };
+
+static gboolean
+name_settled (gpointer data)
+{
+  return *(int *) data != 0;
+}
+
+static void
+on_name_acquired (GDBusConnection *connection, const char *name, gpointer user_data)
+{
+  *(int *) user_data = 1;
+}
+
+static void
+on_name_lost (GDBusConnection *connection, const char *name, gpointer user_data)
+{
+  *(int *) user_data = -1;
+}
+
+void
+bc_test_notifications_start (void)
+{
+  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr (GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
+  g_autoptr (GError) error = NULL;
+  static int owned;
+
+  g_assert_nonnull (bus);
+  notifications = g_ptr_array_new_with_free_func (g_free);
+  g_dbus_connection_register_object (bus, "/org/freedesktop/Notifications", info->interfaces[0],
+                                     &notifications_vtable, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_bus_own_name_on_connection (bus, "org.freedesktop.Notifications", G_BUS_NAME_OWNER_FLAGS_NONE,
+                                on_name_acquired, on_name_lost, &owned, NULL);
+  g_assert_true (bc_test_wait (name_settled, &owned, 10));
+  g_assert_cmpint (owned, ==, 1);
+}
+
+GPtrArray *
+bc_test_notifications_get (void)
+{
+  return notifications;
 }

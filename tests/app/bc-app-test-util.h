@@ -21,3 +21,12 @@ void bc_test_server_stop (BcTestServer *server);
 GtkWidget *bc_test_find_child (GtkWidget *root, GType type);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* A stand-in for the desktop's notification daemon on the session bus; it
+ * records the summary of every notification shown. */
+void bc_test_notifications_start (void);
+GPtrArray *bc_test_notifications_get (void);
+
+G_END_DECLS

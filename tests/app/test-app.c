@@ -586,6 +586,17 @@ session_state_settled (gpointer data)
   return state != BC_SESSION_STATE_CONNECTING && state != BC_SESSION_STATE_IDLE;
 }
 
+static gboolean
+notified (gpointer data)
+{
+  GPtrArray *shown = bc_test_notifications_get ();
+
+  for (guint i = 0; i < shown->len; i++)
+    if (g_str_equal (g_ptr_array_index (shown, i), data))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 test_bounty_flow (void)
 {
@@ -657,6 +668,10 @@ test_bounty_flow (void)
   session_wait = (SessionWait){ dashboard, bc_bounty_get_id (created) };
   g_assert_true (bc_test_wait (dashboard_has_session, &session_wait, 30));
   bc_test_screenshot (GTK_WIDGET (window), "dashboard");
+  /* Without a window manager our window never has the focus, as if in the
+   * background: the user was told through a desktop notification. */
+  g_assert_true (
+      bc_test_wait (notified, (gpointer) "“Northern lights over Tromsø” was accepted", 10));
 
   /* Ada opens the session: she watches, she does not stream. */
   bc_window_open_session (window, bc_session_get_id (session));
@@ -753,6 +768,7 @@ main (int argc, char *argv[])
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
   g_assert_no_error (error);
   adw_init ();
+  bc_test_notifications_start ();
 
   g_test_add_func ("/app/video-paintable", test_video_paintable);
   g_test_add_func ("/app/profile-app-id", test_profile_app_id);
