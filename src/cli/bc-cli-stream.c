@@ -584,6 +584,13 @@ get_token (Stream *s, GError **error)
   bc_cli_save_login (s->cli);
   if (s->lk_token == NULL)
     return FALSE;
+  if (!s->publishing && g_strcmp0 (bc_livekit_token_get_role (s->lk_token), "streamer") == 0)
+    {
+      /* The streamer's token may not subscribe: nothing would ever arrive. */
+      g_set_error_literal (error, BC_LK_ERROR, BC_LK_ERROR_NOT_ALLOWED,
+                           "You are this session's streamer; only its requester can watch it");
+      return FALSE;
+    }
   s->livekit_url = g_strdup (bc_livekit_token_get_url (s->lk_token));
   s->token = g_strdup (bc_livekit_token_get_token (s->lk_token));
   {
@@ -604,7 +611,7 @@ static int
 map_stream_error (Stream *s, GError *error)
 {
   /* A refused publish says plainly who may publish. */
-  if (g_error_matches (error, BC_LK_ERROR, BC_LK_ERROR_NOT_ALLOWED))
+  if (s->publishing && g_error_matches (error, BC_LK_ERROR, BC_LK_ERROR_NOT_ALLOWED))
     {
       g_autofree char *msg = NULL;
       const char *role = s->lk_token ? bc_livekit_token_get_role (s->lk_token) : NULL;

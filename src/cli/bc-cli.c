@@ -305,6 +305,8 @@ bc_cli_connect (BcCli *cli, gboolean need_login, GError **error)
   if (refresh)
     {
       bc_api_client_set_refresh_token (cli->client, refresh);
+      g_free (cli->saved_token);
+      cli->saved_token = g_strdup (refresh);
       memset (refresh, 0, strlen (refresh));
     }
   else if (use_password)
@@ -329,8 +331,11 @@ bc_cli_save_login (BcCli *cli)
   const char *token = cli->client ? bc_api_client_get_refresh_token (cli->client) : NULL;
   g_autoptr (GError) error = NULL;
 
-  if (token == NULL)
+  /* Saved already: nothing rotated since. */
+  if (token == NULL || g_strcmp0 (token, cli->saved_token) == 0)
     return;
+  g_free (cli->saved_token);
+  cli->saved_token = g_strdup (token);
 
   if (cli->token_file)
     {

@@ -42,6 +42,7 @@ typedef struct
   /* where the login came from, so a rotated refresh token goes back there */
   gboolean from_keyring;
   char *token_file;
+  char *saved_token; /* the refresh token as last loaded or saved */
 
   GAsyncResult *result;
 } BcCli;

@@ -162,6 +162,10 @@ main (int argc, char **argv)
 
   if (cli.interrupted && rc != BC_EXIT_OK)
     rc = BC_EXIT_INTERRUPTED;
+  /* A long publish or watch may have refreshed the login since the
+   * command last saved it; the old refresh token no longer works. */
+  if (cli.client && (cli.from_keyring || cli.token_file))
+    bc_cli_save_login (&cli);
 
   g_clear_handle_id (&cli.sigint_id, g_source_remove);
   g_clear_handle_id (&cli.sigterm_id, g_source_remove);
@@ -171,6 +175,9 @@ main (int argc, char **argv)
   g_free (cli.server);
   g_free (cli.profile);
   g_free (cli.token_file);
+  if (cli.saved_token)
+    memset (cli.saved_token, 0, strlen (cli.saved_token));
+  g_free (cli.saved_token);
   /* Let libsoup and libsecret finish closing their connections. */
   while (g_main_context_pending (NULL))
     g_main_context_iteration (NULL, FALSE);

@@ -680,6 +680,15 @@ test_viewer_cannot_publish (void)
   g_assert_nonnull (e);
   g_assert_nonnull (strstr (json_object_get_string_member (e, "message"), "may not publish"));
   g_assert_nonnull (strstr (r->err, "only the streamer streams"));
+  g_clear_pointer (&r, run_free);
+
+  /* And the streamer's token cannot watch. */
+  {
+    g_auto (GStrv) senv = stream_env (&streamer);
+    r = cli ((const char *const *) senv, NULL, "watch", "--session", sid, "--duration", "30", NULL);
+    g_assert_cmpint (r->status, ==, 6);
+    g_assert_nonnull (strstr (r->err, "only its requester can watch"));
+  }
   account_clear (&requester);
   account_clear (&streamer);
 }
