@@ -674,6 +674,12 @@ realtime_handler (SoupServer *soup,
     token = g_hash_table_lookup (query, "access_token");
   if (!authenticate_token (req, token))
     return;
+  if (!soup_websocket_server_check_handshake (msg, NULL, NULL, NULL, NULL))
+    {
+      bc_reply_error (req, SOUP_STATUS_BAD_REQUEST, "websocket_required",
+                      "Open this path as a WebSocket (GET with Upgrade: websocket)");
+      return;
+    }
   g_object_set_data_full (G_OBJECT (msg), "bc-user-id", g_steal_pointer (&req->user_id), g_free);
   g_object_set_data_full (G_OBJECT (msg), "bc-login-id", g_steal_pointer (&req->login_id), g_free);
 }

@@ -738,6 +738,15 @@ test_realtime (void)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (soup_message_get_status (bad), ==, 401);
 
+  /* Plain HTTP on the realtime path gets a JSON error, not an upgrade. */
+  {
+    g_autoptr (JsonNode) answer = NULL;
+
+    g_assert_cmpuint (bc_test_request (s, "GET", "/api/realtime", a->access_token, NULL, &answer),
+                      ==, 400);
+    g_assert_cmpstr (bc_test_str (answer, "error.code"), ==, "websocket_required");
+  }
+
   /* A listens (token in the query), B accepts A's bounty: A hears of it. */
   bounty_id = create_bounty (s, a, 25);
   url = g_strdup_printf ("%s/api/realtime?access_token=%s", s->base_url, a->access_token);
