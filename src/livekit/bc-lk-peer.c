@@ -590,6 +590,16 @@ bc_lk_peer_remove_track (BcLkPeer *self, const char *cid)
         gst_pad_remove_probe (track->sinkpad, track->caps_probe);
       track->caps_probe = 0;
       g_object_set_data (G_OBJECT (track->sinkpad), "bc-lk-peer", NULL);
+      {
+        g_autoptr (GstWebRTCRTPTransceiver) transceiver = NULL;
+
+        /* The next offer then marks the section inactive, which is how
+         * LiveKit learns the track is gone. */
+        g_object_get (track->sinkpad, "transceiver", &transceiver, NULL);
+        if (transceiver != NULL)
+          g_object_set (transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE,
+                        NULL);
+      }
       gst_element_set_locked_state (source, TRUE);
       gst_element_set_state (source, GST_STATE_NULL);
       if (srcpad != NULL)

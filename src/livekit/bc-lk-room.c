@@ -723,14 +723,28 @@ on_subscriber_track (
 
   if (!known)
     {
-      GstStructure *s;
+      /* The participant update may still be on its way: webrtcbin knows the
+       * kind from the offer. */
+      g_autoptr (GstWebRTCRTPTransceiver) transceiver = NULL;
+      GstWebRTCKind webrtc_kind = GST_WEBRTC_KIND_UNKNOWN;
 
-      caps = gst_pad_get_current_caps (pad);
-      if (caps == NULL)
-        caps = gst_pad_query_caps (pad, NULL);
-      s = caps != NULL && gst_caps_get_size (caps) > 0 ? gst_caps_get_structure (caps, 0) : NULL;
-      if (s != NULL && g_strcmp0 (gst_structure_get_string (s, "media"), "audio") == 0)
+      g_object_get (pad, "transceiver", &transceiver, NULL);
+      if (transceiver != NULL)
+        g_object_get (transceiver, "kind", &webrtc_kind, NULL);
+      if (webrtc_kind == GST_WEBRTC_KIND_AUDIO)
         kind = BC_LK_TRACK_KIND_AUDIO;
+      else if (webrtc_kind == GST_WEBRTC_KIND_UNKNOWN)
+        {
+          GstStructure *s;
+
+          caps = gst_pad_get_current_caps (pad);
+          if (caps == NULL)
+            caps = gst_pad_query_caps (pad, NULL);
+          s = caps != NULL && gst_caps_get_size (caps) > 0 ? gst_caps_get_structure (caps, 0)
+                                                           : NULL;
+          if (s != NULL && g_strcmp0 (gst_structure_get_string (s, "media"), "audio") == 0)
+            kind = BC_LK_TRACK_KIND_AUDIO;
+        }
     }
 
   g_signal_emit (self, signals[SIGNAL_TRACK_SUBSCRIBED], 0, participant_sid, identity, track_sid,

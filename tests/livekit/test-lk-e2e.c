@@ -233,6 +233,7 @@ typedef struct
   BcLkRoom *room;
   GPtrArray *states;
   gint frames;
+  gint audio_buffers;
   GMutex lock;
   char *subscribed_identity;
   char *published_identity;
@@ -247,6 +248,15 @@ count_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   Client *c = data;
 
   g_atomic_int_inc (&c->frames);
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+count_audio (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  Client *c = data;
+
+  g_atomic_int_inc (&c->audio_buffers);
   return GST_PAD_PROBE_OK;
 }
 
@@ -266,7 +276,9 @@ on_track_subscribed (BcLkRoom *room,
       current != NULL ? gst_caps_ref (current) : gst_pad_query_caps (pad, NULL);
   g_autofree char *text = gst_caps_to_string (caps);
   const char *desc =
-      strstr (text, "H264") != NULL
+      kind == BC_LK_TRACK_KIND_AUDIO
+          ? "queue ! rtpopusdepay ! opusdec name=dec ! fakesink sync=false async=false"
+      : strstr (text, "H264") != NULL
           ? "queue ! rtph264depay ! avdec_h264 name=dec ! fakesink sync=false async=false"
           : "queue ! rtpvp8depay ! vp8dec name=dec ! fakesink sync=false async=false";
   GstElement *chain = gst_parse_bin_from_description (desc, TRUE, NULL);
@@ -275,7 +287,8 @@ on_track_subscribed (BcLkRoom *room,
   g_autoptr (GstPad) sinkpad = gst_element_get_static_pad (chain, "sink");
 
   /* Streaming thread. */
-  g_assert_cmpint (kind, ==, BC_LK_TRACK_KIND_VIDEO);
+  if (strstr (text, "OPUS") != NULL)
+    g_assert_cmpint (kind, ==, BC_LK_TRACK_KIND_AUDIO);
   g_assert_nonnull (track_sid);
   g_assert_true (g_str_has_prefix (track_sid, "TR_"));
   g_mutex_lock (&c->lock);
@@ -284,7 +297,8 @@ on_track_subscribed (BcLkRoom *room,
   g_mutex_unlock (&c->lock);
 
   gst_bin_add (bin, chain);
-  gst_pad_add_probe (decsrc, GST_PAD_PROBE_TYPE_BUFFER, count_frame, c, NULL);
+  gst_pad_add_probe (decsrc, GST_PAD_PROBE_TYPE_BUFFER,
+                     kind == BC_LK_TRACK_KIND_AUDIO ? count_audio : count_frame, c, NULL);
   g_assert_cmpint (gst_pad_link (pad, sinkpad), ==, GST_PAD_LINK_OK);
   gst_element_sync_state_with_parent (chain);
 }
@@ -301,6 +315,11 @@ on_track_published (BcLkRoom *room,
 {
   Client *c = data;
 
+  if (kind != BC_LK_TRACK_KIND_VIDEO)
+    {
+      g_assert_cmpint (source, ==, BC_LK_TRACK_SOURCE_MICROPHONE);
+      return;
+    }
   g_free (c->published_identity);
   c->published_identity = g_strdup (identity);
   c->published_source = source;
@@ -411,8 +430,17 @@ publish (Client *c, const char *codec, GError **error)
 {
   Result r = { 0 };
 
-  bc_lk_room_publish_track_async (c->room, BC_LK_TRACK_KIND_VIDEO, BC_LK_TRACK_SOURCE_CAMERA,
-                                  "camera", 320, 240, make_source (codec), NULL, on_published, &r);
+  if (g_str_equal (codec, "opus"))
+    bc_lk_room_publish_track_async (
+        c->room, BC_LK_TRACK_KIND_AUDIO, BC_LK_TRACK_SOURCE_MICROPHONE, "microphone", 0, 0,
+        gst_parse_bin_from_description ("audiotestsrc is-live=true ! audioconvert ! "
+                                        "audioresample ! opusenc ! rtpopuspay pt=111",
+                                        TRUE, NULL),
+        NULL, on_published, &r);
+  else
+    bc_lk_room_publish_track_async (c->room, BC_LK_TRACK_KIND_VIDEO, BC_LK_TRACK_SOURCE_CAMERA,
+                                    "camera", 320, 240, make_source (codec), NULL, on_published,
+                                    &r);
   WAIT_FOR (r.done, 30);
   if (r.error != NULL)
     g_propagate_error (error, r.error);
@@ -446,8 +474,26 @@ run_publish_watch (const char *codec, gboolean full)
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (sid, "TR_"));
 
+  if (!full)
+    {
+      /* Audio as well, received as plain Opus. */
+      g_autofree char *audio_sid = publish (pub, "opus", &error);
+
+      g_assert_no_error (error);
+      g_assert_true (g_str_has_prefix (audio_sid, "TR_"));
+    }
+
   client_connect (view, s->url, s->viewer_token);
+  {
+    gint64 start = g_get_monotonic_time ();
+
+    WAIT_FOR (g_atomic_int_get (&view->frames) >= 1, 60);
+    g_test_message ("%s: first frame decoded %.0f ms after the viewer's connect completed", codec,
+                    (g_get_monotonic_time () - start) / 1000.0);
+  }
   WAIT_FOR (g_atomic_int_get (&view->frames) >= 60, 60);
+  if (!full)
+    WAIT_FOR (g_atomic_int_get (&view->audio_buffers) >= 25, 60);
   g_mutex_lock (&view->lock);
   g_assert_cmpstr (view->subscribed_identity, ==, s->streamer->id);
   g_mutex_unlock (&view->lock);

@@ -30,6 +30,8 @@ typedef struct
   guint track_seq;
   gint frames;
   char *last_sid;
+  char *last_offer;
+  guint offers;
 
   /* client side */
   BcLkRoom *room;
@@ -146,6 +148,9 @@ on_server_message (SoupWebsocketConnection *ws, int type, GBytes *bytes, gpointe
   switch (request->message_case)
     {
     case LIVEKIT__SIGNAL_REQUEST__MESSAGE_OFFER:
+      g_free (f->last_offer);
+      f->last_offer = g_strdup (request->offer->sdp);
+      f->offers++;
       bc_lk_peer_set_remote_description (f->peer, "offer", request->offer->sdp, request->offer->id);
       break;
     case LIVEKIT__SIGNAL_REQUEST__MESSAGE_TRICKLE:
@@ -323,6 +328,7 @@ fixture_teardown (Fixture *f)
   g_ptr_array_unref (f->states);
   g_free (f->url);
   g_free (f->last_sid);
+  g_free (f->last_offer);
 }
 
 typedef struct
@@ -503,6 +509,49 @@ test_room_server_gone (void)
   fixture_teardown (&f);
 }
 
+/* Unpublishing marks the section inactive; publishing again works, several
+ * times over, and media flows each time. */
+static void
+test_room_unpublish_republish (void)
+{
+  Fixture f = { 0 };
+
+  fixture_setup (&f, TRUE);
+  connect_room (&f);
+
+  for (guint round = 1; round <= 3; round++)
+    {
+      Result pub = { 0 };
+      g_autoptr (GstElement) back = NULL;
+      guint offers;
+
+      g_atomic_int_set (&f.frames, 0);
+      bc_lk_room_publish_track_async (f.room, BC_LK_TRACK_KIND_VIDEO, BC_LK_TRACK_SOURCE_CAMERA,
+                                      "camera", 320, 240, make_source (), NULL, on_published, &pub);
+      WAIT_FOR (pub.done, 30);
+      g_assert_no_error (pub.error);
+      g_assert_cmpuint (f.add_tracks, ==, round);
+      WAIT_FOR (g_atomic_int_get (&f.frames) >= 5, 30);
+
+      offers = f.offers;
+      back = bc_lk_room_unpublish_track (f.room, pub.sid);
+      g_assert_nonnull (back);
+      g_assert_null (GST_OBJECT_PARENT (back));
+      WAIT_FOR (f.offers > offers, 30);
+      /* every video section is inactive now */
+      {
+        g_auto (GStrv) sections = g_strsplit (f.last_offer, "m=video", -1);
+
+        g_assert_cmpuint (g_strv_length (sections), ==, round + 1);
+        for (guint i = 1; sections[i] != NULL; i++)
+          g_assert_nonnull (strstr (sections[i], "a=inactive"));
+      }
+      g_free (pub.sid);
+    }
+  bc_lk_room_disconnect (f.room);
+  fixture_teardown (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -512,5 +561,6 @@ main (int argc, char **argv)
                    test_room_publish_resume_rejoin_leave);
   g_test_add_func ("/livekit/room/viewer-cannot-publish", test_room_viewer_cannot_publish);
   g_test_add_func ("/livekit/room/server-gone", test_room_server_gone);
+  g_test_add_func ("/livekit/room/unpublish-republish", test_room_unpublish_republish);
   return g_test_run ();
 }
