@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "bc-tokens.h"
+#include "bc-base64url.h"
 #include "bc-core-error.h"
 #include "bc-json.h"
 #include "bc-jwt.h"
@@ -95,6 +96,47 @@ bc_refresh_token_hash (const char *token)
   return bc_sha256_hex (token, strlen (token));
 }
 
+/* Appends @text as a JSON string. The join token is minted on every
+ * request of the token route, so it is written directly rather than through
+ * a JsonGenerator (a third of the route's own time otherwise). */
+static void
+append_json_string (GString *out, const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const unsigned char *p = (const unsigned char *) text; *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, *p);
+        }
+      else if (*p < 0x20)
+        g_string_append_printf (out, "\\u%04x", *p);
+      else
+        g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+static const char jwt_header_b64[] = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"; /* HS256, JWT */
+
+static char *
+sign_payload (const char *payload, gsize len, const char *secret)
+{
+  g_autofree char *payload_b64 = bc_base64url_encode ((const guint8 *) payload, len);
+  g_autoptr (GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA256, (const guchar *) secret, strlen (secret));
+  g_autofree char *signature = NULL;
+  guint8 digest[32];
+  gsize digest_len = sizeof digest;
+
+  g_hmac_update (hmac, (const guchar *) jwt_header_b64, sizeof jwt_header_b64 - 1);
+  g_hmac_update (hmac, (const guchar *) ".", 1);
+  g_hmac_update (hmac, (const guchar *) payload_b64, strlen (payload_b64));
+  g_hmac_get_digest (hmac, digest, &digest_len);
+  signature = bc_base64url_encode (digest, digest_len);
+  return g_strconcat (jwt_header_b64, ".", payload_b64, ".", signature, NULL);
+}
+
 char *
 bc_livekit_token_mint (const char *api_key,
                        const char *api_secret,
@@ -106,44 +148,38 @@ bc_livekit_token_mint (const char *api_key,
                        gint64 now_s,
                        guint ttl_s)
 {
-  g_autoptr (JsonObject) claims = json_object_new ();
-  g_autoptr (JsonObject) metadata = json_object_new ();
-  JsonObject *video = json_object_new ();
-  g_autofree char *metadata_text = NULL;
+  g_autoptr (GString) claims = g_string_sized_new (512);
+  g_autoptr (GString) metadata = g_string_sized_new (96);
 
-  json_object_set_string_member (claims, "iss", api_key);
-  json_object_set_string_member (claims, "sub", identity);
-  json_object_set_string_member (claims, "jti", identity);
-  json_object_set_string_member (claims, "name", name);
-  json_object_set_int_member (claims, "iat", now_s);
-  json_object_set_int_member (claims, "nbf", now_s);
-  json_object_set_int_member (claims, "exp", now_s + ttl_s);
+  g_string_append (metadata, "{\"role\":");
+  append_json_string (metadata, bc_role_to_string (role));
+  g_string_append (metadata, ",\"session_id\":");
+  append_json_string (metadata, session_id);
+  g_string_append_c (metadata, '}');
 
-  json_object_set_boolean_member (video, "roomJoin", TRUE);
-  json_object_set_string_member (video, "room", room);
+  g_string_append (claims, "{\"iss\":");
+  append_json_string (claims, api_key);
+  g_string_append (claims, ",\"sub\":");
+  append_json_string (claims, identity);
+  g_string_append (claims, ",\"jti\":");
+  append_json_string (claims, identity);
+  g_string_append (claims, ",\"name\":");
+  append_json_string (claims, name);
+  g_string_append_printf (claims,
+                          ",\"iat\":%" G_GINT64_FORMAT ",\"nbf\":%" G_GINT64_FORMAT
+                          ",\"exp\":%" G_GINT64_FORMAT ",\"video\":{\"roomJoin\":true,\"room\":",
+                          now_s, now_s, now_s + ttl_s);
+  append_json_string (claims, room);
   if (role == BC_ROLE_STREAMER)
-    {
-      JsonArray *sources = json_array_new ();
-
-      json_object_set_boolean_member (video, "canPublish", TRUE);
-      json_object_set_boolean_member (video, "canSubscribe", FALSE);
-      json_array_add_string_element (sources, "camera");
-      json_array_add_string_element (sources, "microphone");
-      json_object_set_array_member (video, "canPublishSources", sources);
-    }
+    g_string_append (claims, ",\"canPublish\":true,\"canSubscribe\":false,"
+                             "\"canPublishSources\":[\"camera\",\"microphone\"]}");
   else
-    {
-      json_object_set_boolean_member (video, "canPublish", FALSE);
-      json_object_set_boolean_member (video, "canSubscribe", TRUE);
-    }
-  json_object_set_object_member (claims, "video", video);
+    g_string_append (claims, ",\"canPublish\":false,\"canSubscribe\":true}");
+  g_string_append (claims, ",\"metadata\":");
+  append_json_string (claims, metadata->str);
+  g_string_append_c (claims, '}');
 
-  json_object_set_string_member (metadata, "role", bc_role_to_string (role));
-  json_object_set_string_member (metadata, "session_id", session_id);
-  metadata_text = bc_json_object_to_string (metadata);
-  json_object_set_string_member (claims, "metadata", metadata_text);
-
-  return sign (claims, api_secret);
+  return sign_payload (claims->str, claims->len, api_secret);
 }
 
 char *

@@ -203,6 +203,32 @@ test_livekit_token (void)
   g_assert_false (json_object_has_member (video, "canPublishSources"));
 }
 
+/* Names and ids with characters JSON must escape survive the token. */
+static void
+test_livekit_token_escaping (void)
+{
+  const char *name = "Zoë \"the\" \\ streamer\n\t\x01 🎥";
+  g_autofree char *token = bc_livekit_token_mint ("API\"key", SECRET, "id\\1", name, "room\"1",
+                                                  "session\"1", BC_ROLE_REQUESTER, 1000, 60);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) claims = NULL;
+  g_autoptr (JsonObject) metadata = NULL;
+
+  claims = bc_jwt_verify_hs256 (token, (const guint8 *) SECRET, strlen (SECRET), 1000, 60,
+                                BC_JWT_VERIFY_REQUIRE_EXP, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (claims, "name"), ==, name);
+  g_assert_cmpstr (json_object_get_string_member (claims, "iss"), ==, "API\"key");
+  g_assert_cmpstr (json_object_get_string_member (claims, "sub"), ==, "id\\1");
+  g_assert_cmpstr (
+      json_object_get_string_member (json_object_get_object_member (claims, "video"), "room"), ==,
+      "room\"1");
+  metadata = bc_json_parse_object (json_object_get_string_member (claims, "metadata"), -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (metadata, "session_id"), ==, "session\"1");
+  g_assert_cmpstr (json_object_get_string_member (metadata, "role"), ==, "requester");
+}
+
 static void
 test_webhook_signature (void)
 {
@@ -348,6 +374,7 @@ main (int argc, char **argv)
   g_test_add_func ("/server/validation", test_validation);
   g_test_add_func ("/server/tokens/access", test_access_token);
   g_test_add_func ("/server/tokens/livekit", test_livekit_token);
+  g_test_add_func ("/server/tokens/livekit-escaping", test_livekit_token_escaping);
   g_test_add_func ("/server/tokens/webhook", test_webhook_signature);
   g_test_add_func ("/server/tokens/refresh", test_refresh_token);
   g_test_add_func ("/server/config/secrets", test_config_secrets);
