@@ -751,10 +751,26 @@ on_subscriber_track (
                  (int) kind, pad, bc_lk_peer_get_bin (peer));
 }
 
+/* A server on this host (bountycam-server's built-in SFU) offers only
+ * 127.0.0.1, and libnice does not pair that with the host's other
+ * addresses: gather loopback candidates too, and only those. */
+static gboolean
+url_is_loopback (const char *url)
+{
+  g_autoptr (GUri) uri = url ? g_uri_parse (url, G_URI_FLAGS_NONE, NULL) : NULL;
+  const char *host = uri ? g_uri_get_host (uri) : NULL;
+  g_autoptr (GInetAddress) address = host ? g_inet_address_new_from_string (host) : NULL;
+
+  if (host != NULL && g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
 static BcLkPeer *
 create_peer (BcLkRoom *self, BcLkPeerRole role, GError **error)
 {
-  g_autoptr (BcLkPeer) peer = bc_lk_peer_new (role, self->loopback_only, self->relay_only);
+  g_autoptr (BcLkPeer) peer =
+      bc_lk_peer_new (role, self->loopback_only || url_is_loopback (self->url), self->relay_only);
 
   if (self->join != NULL && self->join->join != NULL)
     bc_lk_peer_set_ice_servers (peer, self->join->join->ice_servers,

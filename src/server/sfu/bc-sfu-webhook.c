@@ -201,7 +201,7 @@ bc_sfu_webhook_send (BcSfuWebhook *self,
     return;
   if (g_queue_get_length (&self->queue) >= MAX_QUEUE)
     {
-      g_warning ("Webhook receiver %s is not keeping up; dropping %s", self->url, event);
+      g_message ("Webhook receiver %s is not keeping up; dropping %s", self->url, event);
       return;
     }
   id = bc_sfu_make_sid ("EV_");
