@@ -29,8 +29,8 @@
 #define MEDIA_TIMEOUT_S 15
 /* Time for the server to answer AddTrack (LiveKit JS: 10 s). */
 #define PUBLISH_TIMEOUT_S 10
-/* Reconnecting stops after this long. */
-#define RECONNECT_DEADLINE_S 60
+/* Reconnecting stops after this long by default. */
+#define RECONNECT_TIMEOUT_S 60
 
 static const guint reconnect_delays_ms[] = {
   0, 300, 1200, 2700, 4800, 7000, 7000, 7000, 7000, 7000
@@ -83,6 +83,7 @@ struct _BcLkRoom
   BcLkRoomState state;
   gboolean loopback_only;
   gboolean relay_only;
+  guint reconnect_timeout_s;
 
   char *url;
   char *token;
@@ -136,6 +137,7 @@ enum
   PROP_STATE,
   PROP_LOOPBACK_ONLY,
   PROP_RELAY_ONLY,
+  PROP_RECONNECT_TIMEOUT,
   N_PROPS
 };
 
@@ -1254,7 +1256,7 @@ start_reconnect (BcLkRoom *self, Livekit__ReconnectReason reason, gboolean full)
   self->reconnect_attempt = 0;
   set_state (self, BC_LK_ROOM_STATE_RECONNECTING);
   g_clear_handle_id (&self->reconnect_deadline_id, g_source_remove);
-  self->reconnect_deadline_id = g_timeout_add_seconds (RECONNECT_DEADLINE_S, give_up, self);
+  self->reconnect_deadline_id = g_timeout_add_seconds (self->reconnect_timeout_s, give_up, self);
   drop_signal (self, FALSE, 0);
   schedule_attempt (self);
 }
@@ -1894,6 +1896,9 @@ bc_lk_room_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
     case PROP_RELAY_ONLY:
       g_value_set_boolean (value, self->relay_only);
       break;
+    case PROP_RECONNECT_TIMEOUT:
+      g_value_set_uint (value, self->reconnect_timeout_s);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1917,6 +1922,13 @@ bc_lk_room_set_property (GObject *object, guint prop_id, const GValue *value, GP
       if (self->relay_only != g_value_get_boolean (value))
         {
           self->relay_only = g_value_get_boolean (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_RECONNECT_TIMEOUT:
+      if (self->reconnect_timeout_s != g_value_get_uint (value))
+        {
+          self->reconnect_timeout_s = g_value_get_uint (value);
           g_object_notify_by_pspec (object, pspec);
         }
       break;
@@ -1946,6 +1958,10 @@ bc_lk_room_class_init (BcLkRoomClass *klass)
   properties[PROP_RELAY_ONLY] =
       g_param_spec_boolean ("relay-only", NULL, NULL, FALSE,
                             G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* How long to keep trying to get a lost connection back, in seconds. */
+  properties[PROP_RECONNECT_TIMEOUT] =
+      g_param_spec_uint ("reconnect-timeout", NULL, NULL, 1, 3600, RECONNECT_TIMEOUT_S,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -2015,6 +2031,7 @@ bc_lk_room_class_init (BcLkRoomClass *klass)
 static void
 bc_lk_room_init (BcLkRoom *self)
 {
+  self->reconnect_timeout_s = RECONNECT_TIMEOUT_S;
   g_mutex_init (&self->lock);
   self->participants =
       g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) participant_free);

@@ -34,6 +34,33 @@ typedef enum
   BC_LK_TRACK_SOURCE_SCREEN_SHARE = 3,
 } BcLkTrackSource;
 
+/*
+ * BcLkRoom
+ *
+ * Properties:
+ *   "state"             BcLkRoomState, read-only, notified on every change
+ *   "loopback-only"     gboolean: ICE on 127.0.0.1 only (tests; or BC_ICE_LOOPBACK=1)
+ *   "relay-only"        gboolean: TURN relays only (ice-transport-policy relay)
+ *   "reconnect-timeout" guint seconds, default 60: then state "failed" and
+ *                       ::disconnected (CONNECTION_TIMEOUT or SERVER_SHUTDOWN)
+ *
+ * Signals (main thread unless noted):
+ *   participant-connected    (room, const char *participant_sid, const char *identity)
+ *   participant-disconnected (room, const char *participant_sid, const char *identity)
+ *   track-published   (room, participant_sid, identity, track_sid, int kind, int source,
+ *                      const char *name)                       a remote publication
+ *   track-unpublished (room, participant_sid, identity, track_sid)
+ *   track-subscribed  (room, participant_sid, identity, track_sid, int kind,
+ *                      GstPad *pad, GstBin *bin)      STREAMING THREAD, see below
+ *   track-muted       (room, participant_sid, track_sid, gboolean muted)
+ *   disconnected      (room, int reason, const char *message)  LiveKit DisconnectReason
+ *
+ * ::track-subscribed hands out webrtcbin's src pad for one remote track (RTP,
+ * caps application/x-rtp) and the subscriber pipeline. The handler must add
+ * its depayloader/decoder/sink to @bin, link @pad and sync the new elements'
+ * states before returning; an unlinked pad goes to a fakesink. After a full
+ * rejoin the same track arrives again on a new pad in a new pipeline.
+ */
 #define BC_TYPE_LK_ROOM (bc_lk_room_get_type ())
 G_DECLARE_FINAL_TYPE (BcLkRoom, bc_lk_room, BC, LK_ROOM, GObject)
 

@@ -6,6 +6,8 @@
 #include "bc-lk-peer.h"
 #include "bc-lk-util.h"
 
+#include <gst/webrtc/webrtc.h>
+
 #include <string.h>
 
 typedef struct
@@ -181,11 +183,41 @@ test_peer_loopback (void)
   g_free (f.offer);
 }
 
+/* ICE servers as LiveKit Cloud hands them out end up on webrtcbin. */
+static void
+test_peer_ice_servers (void)
+{
+  g_autoptr (BcLkPeer) peer = bc_lk_peer_new (BC_LK_PEER_PUBLISHER, FALSE, TRUE);
+  Livekit__ICEServer stun = LIVEKIT__ICESERVER__INIT;
+  Livekit__ICEServer turn = LIVEKIT__ICESERVER__INIT;
+  Livekit__ICEServer *servers[] = { &stun, &turn };
+  char *stun_urls[] = { "stun:stun.example.org:3478" };
+  char *turn_urls[] = { "turn:turn.example.org:3478?transport=udp",
+                        "turns:turn.example.org:443?transport=tcp" };
+  g_autofree char *stun_server = NULL;
+  GstWebRTCICETransportPolicy policy;
+
+  stun.n_urls = 1;
+  stun.urls = stun_urls;
+  turn.n_urls = 2;
+  turn.urls = turn_urls;
+  turn.username = "user";
+  turn.credential = "pass";
+  bc_lk_peer_set_ice_servers (peer, servers, G_N_ELEMENTS (servers));
+
+  g_object_get (bc_lk_peer_get_webrtcbin (peer), "stun-server", &stun_server,
+                "ice-transport-policy", &policy, NULL);
+  g_assert_cmpstr (stun_server, ==, "stun://stun.example.org:3478");
+  g_assert_cmpint (policy, ==, GST_WEBRTC_ICE_TRANSPORT_POLICY_RELAY);
+  bc_lk_peer_close (peer);
+}
+
 int
 main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/livekit/peer/loopback", test_peer_loopback);
+  g_test_add_func ("/livekit/peer/ice-servers", test_peer_ice_servers);
   return g_test_run ();
 }

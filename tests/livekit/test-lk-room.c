@@ -32,6 +32,7 @@ typedef struct
   char *last_sid;
   char *last_offer;
   guint offers;
+  char *last_token;
 
   /* client side */
   BcLkRoom *room;
@@ -215,6 +216,9 @@ on_websocket (SoupServer *server,
   Livekit__SignalResponse response = LIVEKIT__SIGNAL_RESPONSE__INIT;
   gboolean resume = g_strcmp0 (g_hash_table_lookup (params, "reconnect"), "1") == 0;
 
+  g_free (f->last_token);
+  f->last_token = g_strdup (g_hash_table_lookup (params, "access_token"));
+
   g_clear_object (&f->ws);
   f->ws = g_object_ref (ws);
   g_signal_connect (ws, "message", G_CALLBACK (on_server_message), f);
@@ -267,6 +271,11 @@ on_websocket (SoupServer *server,
     response.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_JOIN;
     response.join = &join;
     server_new_peer (f);
+    server_send (f, &response);
+
+    /* As LiveKit does: a fresh token for reconnecting. */
+    response.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_REFRESH_TOKEN;
+    response.refresh_token = (char *) "refreshed-token";
     server_send (f, &response);
   }
 }
@@ -329,6 +338,7 @@ fixture_teardown (Fixture *f)
   g_free (f->url);
   g_free (f->last_sid);
   g_free (f->last_offer);
+  g_free (f->last_token);
 }
 
 typedef struct
@@ -445,6 +455,8 @@ test_room_publish_resume_rejoin_leave (void)
                 bc_lk_room_get_state (f.room) == BC_LK_ROOM_STATE_CONNECTED,
             30);
   g_assert_cmpstr (bc_lk_room_get_local_sid (f.room), ==, "PA_2");
+  /* the rejoin used the refresh token */
+  g_assert_cmpstr (f.last_token, ==, "refreshed-token");
   WAIT_FOR (g_atomic_int_get (&f.frames) >= 10, 30);
   g_assert_cmpint (GPOINTER_TO_INT (f.states->pdata[0]), ==, BC_LK_ROOM_STATE_RECONNECTING);
 
@@ -552,6 +564,27 @@ test_room_unpublish_republish (void)
   fixture_teardown (&f);
 }
 
+/* The server goes away for good: reconnecting stops at the timeout with a
+ * reason, never stuck in "reconnecting". */
+static void
+test_room_gives_up (void)
+{
+  Fixture f = { 0 };
+
+  fixture_setup (&f, TRUE);
+  g_object_set (f.room, "reconnect-timeout", 3, NULL);
+  connect_room (&f);
+  g_ptr_array_set_size (f.states, 0);
+  soup_server_disconnect (f.server);
+  soup_websocket_connection_close (f.ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+  WAIT_FOR (f.disconnected, 20);
+  g_assert_cmpint (f.disconnect_reason, ==, LIVEKIT__DISCONNECT_REASON__CONNECTION_TIMEOUT);
+  g_assert_cmpint (bc_lk_room_get_state (f.room), ==, BC_LK_ROOM_STATE_FAILED);
+  g_assert_cmpint (GPOINTER_TO_INT (f.states->pdata[0]), ==, BC_LK_ROOM_STATE_RECONNECTING);
+  g_assert_nonnull (bc_lk_room_get_disconnect_message (f.room));
+  fixture_teardown (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -562,5 +595,6 @@ main (int argc, char **argv)
   g_test_add_func ("/livekit/room/viewer-cannot-publish", test_room_viewer_cannot_publish);
   g_test_add_func ("/livekit/room/server-gone", test_room_server_gone);
   g_test_add_func ("/livekit/room/unpublish-republish", test_room_unpublish_republish);
+  g_test_add_func ("/livekit/room/gives-up", test_room_gives_up);
   return g_test_run ();
 }
