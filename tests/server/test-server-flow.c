@@ -590,7 +590,9 @@ test_webhooks (void)
 static void
 test_cleanup (void)
 {
-  const char *args[] = { "--session-timeout", "3", NULL };
+  /* Long enough that the fresh session cannot go idle on a loaded machine
+   * between its creation and the cleanup call. */
+  const char *args[] = { "--session-timeout", "6", NULL };
   BcTestServer *s = bc_test_server_start (NULL, args);
   g_autoptr (BcTestUser) a = bc_test_signup (s, "requester");
   g_autoptr (BcTestUser) b = bc_test_signup (s, "streamer");
@@ -615,7 +617,7 @@ test_cleanup (void)
                     401);
 
   /* Let the first session go idle past the timeout; the second is fresh. */
-  g_usleep (3500 * 1000);
+  g_usleep (6500 * 1000);
   new_session = accept_bounty (s, b, bounty2);
   g_assert_cmpuint (bc_test_request_full (s, "POST", "/api/cleanup", bearer, NULL, &answer, NULL),
                     ==, 200);
