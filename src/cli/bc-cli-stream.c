@@ -38,6 +38,7 @@ typedef struct
   char *codec_name;
   int duration_s;
   int frames_wanted;
+  int latency_ms;
 
   GMainLoop *loop;
   int exit_code;
@@ -432,8 +433,15 @@ on_track_subscribed (BcLkRoom *room,
 {
   Stream *s = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (BcTrackReceiver) receiver = bc_track_receiver_new_for_pad (pad, &error);
+  g_autoptr (GstElement) webrtc = gst_pad_get_parent_element (pad);
+  g_autoptr (BcTrackReceiver) receiver = NULL;
 
+  /* webrtcbin's jitter buffers wait 200 ms by default; rtpbin hands a new
+   * value on to the buffers it already has. */
+  if (webrtc && g_object_class_find_property (G_OBJECT_GET_CLASS (webrtc), "latency"))
+    g_object_set (webrtc, "latency", (guint) s->latency_ms, NULL);
+
+  receiver = bc_track_receiver_new_for_pad (pad, &error);
   if (receiver == NULL)
     {
       g_warning ("Cannot play track %s: %s", track_sid ? track_sid : "?", error->message);
@@ -725,7 +733,7 @@ run_stream (BcCli *cli, Stream *s)
       g_signal_connect (s->room, "participant-disconnected",
                         G_CALLBACK (on_participant_disconnected), s);
       bc_media_stats_set_start_time (s->stats, g_get_real_time ());
-      bc_media_stats_set_jitter_buffer_latency (s->stats, bc_media_get_jitter_latency_ms ());
+      bc_media_stats_set_jitter_buffer_latency (s->stats, (guint) s->latency_ms);
     }
 
   bc_lk_room_connect_async (s->room, s->livekit_url, s->token, cli->cancellable,
@@ -842,6 +850,8 @@ stream_command (BcCli *cli, int argc, char **argv, gboolean publishing)
     { "session", 'S', 0, G_OPTION_ARG_STRING, &s->session_id, "The session to watch", "ID" },
     { "frames", 'n', 0, G_OPTION_ARG_INT, &s->frames_wanted, "Stop after decoding N frames", "N" },
     { "duration", 'd', 0, G_OPTION_ARG_INT, &s->duration_s, "Stop after this many seconds", "S" },
+    { "latency", 0, 0, G_OPTION_ARG_INT, &s->latency_ms,
+      "Jitter buffer in ms (default: the media layer's low-latency value)", "MS" },
     { "livekit-url", 0, 0, G_OPTION_ARG_STRING, &s->livekit_url,
       "Raw mode: any LiveKit server, with --token", "URL" },
     { "token", 0, 0, G_OPTION_ARG_STRING, &s->token, "Raw mode: a LiveKit access token", "JWT" },
@@ -851,6 +861,7 @@ stream_command (BcCli *cli, int argc, char **argv, gboolean publishing)
 
   s->cli = cli;
   s->publishing = publishing;
+  s->latency_ms = -1;
   rc = bc_cli_parse (cli, NULL,
                      publishing ? "Stream a camera into a session's LiveKit room"
                                 : "Watch a session's stream and print what arrives",
@@ -867,6 +878,8 @@ stream_command (BcCli *cli, int argc, char **argv, gboolean publishing)
     return bc_cli_usage_error (cli, "Use either --session or --livekit-url with --token");
   if (s->duration_s < 0 || s->frames_wanted < 0)
     return bc_cli_usage_error (cli, "--duration and --frames must not be negative");
+  if (s->latency_ms < 0)
+    s->latency_ms = (int) bc_media_get_jitter_latency_ms ();
   if (s->camera_spec == NULL)
     s->camera_spec = g_strdup ("auto");
 
