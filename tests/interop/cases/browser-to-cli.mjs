@@ -29,4 +29,6 @@ export default async function (args) {
   assert(r.code === 0, `the cli viewer decoded its 60 frames and exited 0 (exit ${r.code})`, cli.json.slice(-10));
   const counts = cli.json.map((j) => j.frames_decoded ?? j.frames ?? j.stats?.frames_decoded ?? 0).filter(Number.isFinite);
   assert(counts.some((n) => n >= 60), 'the cli reports ≥ 60 decoded frames', cli.json.slice(-10));
+  const summary = cli.json.find((j) => j.type === 'summary');
+  if (summary?.codec) assert(String(summary.codec).toLowerCase() === codec, `the cli decoded ${codec}`, summary);
 }

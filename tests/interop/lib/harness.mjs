@@ -511,6 +511,8 @@ export function runCli(args, { env = {}, timeout = 180000, label = 'cli' } = {})
       XDG_CACHE_HOME: path.join(dir, 'cache'),
       GST_DEBUG: process.env.GST_DEBUG ?? '2',
       GST_DEBUG_NO_COLOR: '1',
+      // libnice leaves loopback out unless asked; the SFU here is on 127.0.0.1.
+      BC_ICE_LOOPBACK: '1',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
