@@ -10,7 +10,40 @@
 #include "bc-lk-room.h"
 #include "bc-test-server.h"
 
+#include <signal.h>
 #include <string.h>
+
+/* ------------------------------------------------------------------------ */
+/* A failing test must not leave a server behind (it would also hold the
+ * test runner's output pipe open). */
+
+static volatile sig_atomic_t server_pid;
+
+static void
+kill_server_and_die (int sig)
+{
+  if (server_pid > 0)
+    kill (server_pid, SIGKILL);
+  signal (sig, SIG_DFL);
+  raise (sig);
+}
+
+static void
+watch_server (BcTestServer *server)
+{
+  const char *id = server != NULL ? g_subprocess_get_identifier (server->proc) : NULL;
+  static gboolean installed;
+
+  server_pid = id != NULL ? (sig_atomic_t) atoi (id) : 0;
+  if (!installed)
+    {
+      const int sigs[] = { SIGABRT, SIGTRAP, SIGSEGV, SIGBUS, SIGTERM, SIGINT };
+
+      for (guint i = 0; i < G_N_ELEMENTS (sigs); i++)
+        signal (sigs[i], kill_server_and_die);
+      installed = TRUE;
+    }
+}
 
 /* ------------------------------------------------------------------------ */
 /* A loopback TCP proxy */
@@ -188,6 +221,7 @@ session_new (void)
   g_autofree char *bounty_id = NULL;
 
   s->server = bc_test_server_start (NULL, NULL);
+  watch_server (s->server);
   s->requester = bc_test_signup (s->server, "requester");
   s->streamer = bc_test_signup (s->server, "streamer");
   g_assert_cmpuint (bc_test_request (s->server, "POST", "/api/bounties", s->requester->access_token,
@@ -214,6 +248,7 @@ session_free (Session *s)
     {
       bc_test_server_stop (s->server);
       bc_test_server_free (s->server);
+      watch_server (NULL);
     }
   bc_test_user_free (s->requester);
   bc_test_user_free (s->streamer);
@@ -527,6 +562,7 @@ run_publish_watch (const char *codec, gboolean full)
         s->server = NULL;
         WAIT_FOR (went_through_reconnecting (pub) && went_through_reconnecting (view), 30);
         s->server = bc_test_server_start (dir, NULL);
+        watch_server (s->server);
         s->server->owns_dir = TRUE;
         s->proxy->target_port = port_of (s->server->base_url);
       }
