@@ -1047,6 +1047,31 @@ bc_lk_peer_new (BcLkPeerRole role, gboolean loopback_only, gboolean relay_only)
   return self;
 }
 
+static gpointer
+warm_up_thread (gpointer data)
+{
+  /* GStreamer's DTLS elements share one generated certificate per process,
+   * made when the first of them is created. */
+  GstElement *dec = gst_element_factory_make ("dtlsdec", NULL);
+
+  g_clear_pointer (&dec, gst_object_unref);
+  return NULL;
+}
+
+void
+bc_lk_peer_warm_up (void)
+{
+  static gsize started = 0;
+
+  if (g_once_init_enter (&started))
+    {
+      GThread *thread = g_thread_new ("bc-dtls-warm-up", warm_up_thread, NULL);
+
+      g_thread_unref (thread);
+      g_once_init_leave (&started, 1);
+    }
+}
+
 BcLkPeerRole
 bc_lk_peer_get_role (BcLkPeer *self)
 {

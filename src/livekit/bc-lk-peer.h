@@ -32,6 +32,10 @@ typedef enum
  * relays only (ice-transport-policy relay). */
 BcLkPeer *bc_lk_peer_new (BcLkPeerRole role, gboolean loopback_only, gboolean relay_only);
 
+/* Starts generating the process-wide DTLS certificate in a thread, so that the
+ * first offer or answer does not wait for it (a few hundred ms). */
+void bc_lk_peer_warm_up (void);
+
 BcLkPeerRole bc_lk_peer_get_role (BcLkPeer *self);
 BcLkPeerState bc_lk_peer_get_state (BcLkPeer *self);
 

@@ -1545,6 +1545,8 @@ bc_lk_room_connect_async (BcLkRoom *self,
                                                     g_object_ref (self), g_object_unref);
     }
   set_state (self, BC_LK_ROOM_STATE_CONNECTING);
+  /* Overlaps the certificate with the signal connection and join. */
+  bc_lk_peer_warm_up ();
   start_attempt (self);
 }
 
@@ -1567,8 +1569,9 @@ bc_lk_room_disconnect (BcLkRoom *self)
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                "Left the room while joining");
     }
-  if (self->state == BC_LK_ROOM_STATE_DISCONNECTED && self->signal == NULL &&
-      self->publisher == NULL && self->subscriber == NULL)
+  /* Already over (left, refused or given up): nothing to leave. */
+  if ((self->state == BC_LK_ROOM_STATE_DISCONNECTED || self->state == BC_LK_ROOM_STATE_FAILED) &&
+      self->signal == NULL && self->publisher == NULL && self->subscriber == NULL)
     return;
   finish_disconnected (
       self, BC_LK_ROOM_STATE_DISCONNECTED, LIVEKIT__DISCONNECT_REASON__CLIENT_INITIATED,
