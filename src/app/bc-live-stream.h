@@ -61,5 +61,6 @@ const GError *bc_live_stream_get_error (BcLiveStream *self);
 gboolean bc_live_stream_get_is_publisher (BcLiveStream *self);
 void bc_live_stream_set_microphone (BcLiveStream *self, gboolean enabled);
 gboolean bc_live_stream_get_stats (BcLiveStream *self, BcLiveStats *stats);
+guint64 bc_live_stream_get_frames (BcLiveStream *self);
 
 G_END_DECLS

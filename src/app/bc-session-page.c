@@ -536,7 +536,7 @@ on_reviewed (BcSessionPage *self, BcSession *session, GError *error, gboolean ap
       return;
     }
 
-  toast (self, approved ? _ ("Stream approved") : _ ("Stream rejected"));
+  /* The page itself now shows the outcome; no toast needed. */
   bc_session_page_set_session (self, session);
   /* The list has only part of the session; the full one has the events. */
   bc_session_page_reload (self);

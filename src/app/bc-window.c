@@ -191,11 +191,7 @@ show_sign_in (BcWindow *self)
 static void
 on_signed_in (BcWindow *self, BcUser *user)
 {
-  g_autofree char *message = NULL;
-
-  /* Translators: %s is the user's display name */
-  message = g_strdup_printf (_ ("Signed in as %s"), bc_user_get_display_name (user));
-  bc_window_add_toast (self, message);
+  /* The dashboard's title says whose it is; no toast needed. */
   bc_window_show_dashboard (self);
 }
 
@@ -260,7 +256,6 @@ sign_out (GtkWidget *widget, const char *action_name, GVariant *parameter)
   if (client != NULL)
     bc_api_client_logout_async (client, NULL, on_signed_out, NULL);
   show_sign_in (self);
-  bc_window_add_toast (self, _ ("Signed out"));
 }
 
 static void
@@ -293,11 +288,7 @@ go_back (GtkWidget *widget, const char *action_name, GVariant *parameter)
 static void
 on_bounty_created (BcWindow *self, BcBounty *bounty)
 {
-  g_autofree char *message = NULL;
-
-  /* Translators: %s is the new bounty's title */
-  message = g_strdup_printf (_ ("Posted “%s”"), bc_bounty_get_title (bounty));
-  bc_window_add_toast (self, message);
+  /* The new bounty shows up under My Bounties at once. */
   bc_dashboard_page_reload (self->dashboard_page);
 }
 
@@ -385,7 +376,6 @@ on_bounty_accepted (GObject *object, GAsyncResult *result, gpointer user_data)
       return;
     }
 
-  bc_window_add_toast (self, _ ("Bounty accepted. Go live when you are ready."));
   bc_window_open_session (self, bc_session_get_id (session));
 }
 

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <gst/gst.h>
 #include <locale.h>
 
 #include "bc-application.h"
@@ -16,6 +17,7 @@ main (int argc, char *argv[])
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  gst_init (&argc, &argv);
   app = bc_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

@@ -73,7 +73,7 @@ bc_test_screenshot (GtkWidget *widget, const char *name)
 
   /* No toast in the picture, and pending layout, styles and images settled. */
   if (BC_IS_WINDOW (widget))
-    bc_test_wait (no_toasts, widget, 15);
+    bc_test_wait (no_toasts, widget, 6);
   g_assert_true (bc_test_wait (widget_drawn, widget, 10));
   bc_test_wait_ms (300);
   width = gtk_widget_get_width (widget);

@@ -4,11 +4,14 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <gst/gst.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bc-app-test-util.h"
+#include "bc-live-stream.h"
 #include "bc-application.h"
+#include "bc-bounty-row.h"
 #include "bc-dashboard-page.h"
 #include "bc-new-bounty-dialog.h"
 #include "bc-preferences-window.h"
@@ -579,14 +582,6 @@ dashboard_has_session (gpointer data)
 }
 
 static gboolean
-session_state_settled (gpointer data)
-{
-  BcSessionState state = bc_session_page_get_state (data);
-
-  return state != BC_SESSION_STATE_CONNECTING && state != BC_SESSION_STATE_IDLE;
-}
-
-static gboolean
 notified (gpointer data)
 {
   GPtrArray *shown = bc_test_notifications_get ();
@@ -595,6 +590,91 @@ notified (gpointer data)
     if (g_str_equal (g_ptr_array_index (shown, i), data))
       return TRUE;
   return FALSE;
+}
+
+typedef struct
+{
+  BcVideoPaintable *paintable;
+  guint64 frames;
+} FramesWait;
+
+static gboolean
+frames_shown (gpointer data)
+{
+  FramesWait *wait = data;
+
+  return bc_video_paintable_get_frames_shown (wait->paintable) >= wait->frames;
+}
+
+static gboolean
+stream_live (gpointer data)
+{
+  BcLiveStreamState state = bc_live_stream_get_state (data);
+
+  if (state == BC_LIVE_STREAM_FAILED)
+    g_error ("Streaming failed: %s", bc_live_stream_get_error (data)->message);
+  return state == BC_LIVE_STREAM_LIVE;
+}
+
+static gboolean
+stream_stopped (gpointer data)
+{
+  return bc_live_stream_get_state (data) != BC_LIVE_STREAM_LIVE;
+}
+
+static void
+select_test_pattern (BcSessionPage *page)
+{
+  AdwComboRow *row = ADW_COMBO_ROW (template_child (page, BC_TYPE_SESSION_PAGE, "camera_row"));
+  GListModel *names = adw_combo_row_get_model (row);
+
+  for (guint i = 0; i < g_list_model_get_n_items (names); i++)
+    if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (names), i), "Test Pattern"))
+      {
+        adw_combo_row_set_selected (row, i);
+        return;
+      }
+  g_assert_not_reached ();
+}
+
+static BcSession *
+api_session_for (BcApiClient *client, const char *bounty_id)
+{
+  AsyncWait wait = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GListModel) sessions = NULL;
+
+  bc_api_client_list_sessions_async (client, NULL, on_async_done, &wait);
+  sessions = bc_api_client_list_sessions_finish (client, wait_async (&wait), &error);
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+  for (guint i = 0; i < g_list_model_get_n_items (sessions); i++)
+    {
+      g_autoptr (BcSession) session = g_list_model_get_item (sessions, i);
+
+      if (g_str_equal (bc_session_get_bounty_id (session), bounty_id))
+        return g_steal_pointer (&session);
+    }
+  g_assert_not_reached ();
+}
+
+static gboolean
+dashboard_session_live (gpointer data)
+{
+  SessionWait *wait = data;
+  BcSession *session = bc_dashboard_page_find_session_for_bounty (wait->page, wait->bounty_id);
+
+  return session != NULL && g_strcmp0 (bc_session_get_status (session), "live") == 0;
+}
+
+static GtkButton *
+mine_row_button (BcDashboardPage *page)
+{
+  GtkListBox *list = GTK_LIST_BOX (template_child (page, BC_TYPE_DASHBOARD_PAGE, "mine_list"));
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (list, 0);
+
+  g_assert_true (BC_IS_BOUNTY_ROW (row));
+  return bc_bounty_row_get_action_button (BC_BOUNTY_ROW (row));
 }
 
 static void
@@ -613,6 +693,12 @@ test_bounty_flow (void)
   BcNewBountyDialog *dialog;
   AdwMessageDialog *confirm;
   GenerationWait generation;
+  FramesWait frames;
+  g_autoptr (BcVideoPaintable) bob_paintable = NULL;
+  g_autoptr (BcLiveStream) bob_stream = NULL;
+  g_autoptr (BcVideoPaintable) carol_paintable = NULL;
+  g_autoptr (BcLiveStream) carol_stream = NULL;
+  g_autoptr (BcSession) carol_session = NULL;
   SessionWait session_wait;
   const char *url;
   gint64 start_points, bob_points;
@@ -667,18 +753,37 @@ test_bounty_flow (void)
   session = api_accept (bob, bc_bounty_get_id (created));
   session_wait = (SessionWait){ dashboard, bc_bounty_get_id (created) };
   g_assert_true (bc_test_wait (dashboard_has_session, &session_wait, 30));
-  bc_test_screenshot (GTK_WIDGET (window), "dashboard");
+  bc_test_screenshot (GTK_WIDGET (window), "dashboard-accepted");
   /* Without a window manager our window never has the focus, as if in the
    * background: the user was told through a desktop notification. */
   g_assert_true (
       bc_test_wait (notified, (gpointer) "“Northern lights over Tromsø” was accepted", 10));
 
-  /* Ada opens the session: she watches, she does not stream. */
+  /* Bob streams the test pattern from a second client. */
+  bob_paintable = bc_video_paintable_new ();
+  bob_stream = bc_live_stream_new_publisher (bob, bc_session_get_id (session), "test", "h264",
+                                             FALSE, bob_paintable);
+  bc_live_stream_start (bob_stream);
+  g_assert_true (bc_test_wait (stream_live, bob_stream, 60));
+
+  /* The session goes live on Ada's dashboard, which offers Watch Live. */
+  g_assert_true (bc_test_wait (dashboard_session_live, &session_wait, 30));
+  g_assert_cmpstr (gtk_button_get_label (mine_row_button (dashboard)), ==, "_Watch Live");
+  bc_test_screenshot (GTK_WIDGET (window), "dashboard");
+
+  /* Ada opens the session and watches: frames reach her paintable. */
   bc_window_open_session (window, bc_session_get_id (session));
   wait_for_page (window, "session");
   g_assert_false (bc_session_page_get_is_streamer (session_page));
-  g_assert_true (bc_test_wait (session_state_settled, session_page, 30));
-  bc_test_screenshot (GTK_WIDGET (window), "watching-waiting");
+  frames = (FramesWait){ bc_session_page_get_paintable (session_page), 30 };
+  if (!bc_test_wait (frames_shown, &frames, 60))
+    g_error ("Only %" G_GUINT64_FORMAT " frames shown",
+             bc_video_paintable_get_frames_shown (frames.paintable));
+  wait_for_session_state (session_page, BC_SESSION_STATE_LIVE);
+  g_test_message ("watching: %" G_GUINT64_FORMAT " frames shown, %" G_GUINT64_FORMAT " dropped",
+                  bc_video_paintable_get_frames_shown (frames.paintable),
+                  bc_video_paintable_get_frames_dropped (frames.paintable));
+  bc_test_screenshot (GTK_WIDGET (window), "watching");
 
   /* Approve, after a confirmation that states the points. */
   gtk_widget_activate_action (GTK_WIDGET (session_page), "session.approve", NULL);
@@ -691,6 +796,9 @@ test_bounty_flow (void)
                    "approved");
   bc_test_screenshot (GTK_WIDGET (window), "ended");
   g_assert_cmpint (api_points (bob), ==, bob_points + 50);
+  /* Approving ended the room: Bob's client left it. */
+  g_assert_true (bc_test_wait (stream_stopped, bob_stream, 30));
+  g_clear_object (&bob_stream);
 
   /* Back on the dashboard the balance is what the server says. */
   generation = (GenerationWait){ dashboard, bc_dashboard_page_get_generation (dashboard) };
@@ -710,6 +818,23 @@ test_bounty_flow (void)
   g_assert_true (bc_session_page_get_is_streamer (session_page));
   wait_for_session_state (session_page, BC_SESSION_STATE_IDLE);
   bc_test_screenshot (GTK_WIDGET (window), "streaming-ready");
+
+  /* He goes live with the test pattern; Carol's client receives it. */
+  select_test_pattern (session_page);
+  gtk_widget_activate_action (GTK_WIDGET (session_page), "session.toggle-streaming", NULL);
+  wait_for_session_state (session_page, BC_SESSION_STATE_LIVE);
+  frames = (FramesWait){ bc_session_page_get_paintable (session_page), 10 };
+  g_assert_true (bc_test_wait (frames_shown, &frames, 60));
+  carol_session = api_session_for (carol, bc_bounty_get_id (pier));
+  carol_paintable = bc_video_paintable_new ();
+  carol_stream =
+      bc_live_stream_new_viewer (carol, bc_session_get_id (carol_session), TRUE, carol_paintable);
+  bc_live_stream_start (carol_stream);
+  frames = (FramesWait){ carol_paintable, 30 };
+  g_assert_true (bc_test_wait (frames_shown, &frames, 60));
+  bc_test_screenshot (GTK_WIDGET (window), "streaming");
+  bc_live_stream_stop (carol_stream);
+  g_clear_object (&carol_stream);
 
   /* The login is kept in the keyring: a new window is signed in at once. */
   close_window (window);
@@ -758,6 +883,7 @@ main (int argc, char *argv[])
   int status;
 
   g_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
   /* Fatal warnings, as G_DEBUG=fatal-warnings would make them, but for the
    * one above: the writer aborts instead of GLib. */
   g_log_set_always_fatal (G_LOG_FATAL_MASK);
