@@ -357,6 +357,28 @@ test_third_user (void)
                         json_object_get_array_member (json_node_get_object (answer), "sessions")),
                     ==, 0);
   g_clear_pointer (&answer, json_node_unref);
+  /* Validation names the field; unknown sessions are 404. */
+  g_assert_cmpuint (
+      bc_test_request (s, "POST", "/api/livekit/token", c->access_token, "{}", &answer), ==, 400);
+  g_assert_nonnull (strstr (bc_test_str (answer, "error.message"), "session_id"));
+  g_clear_pointer (&answer, json_node_unref);
+  g_assert_cmpuint (bc_test_request (s, "POST", "/api/livekit/token", c->access_token,
+                                     "{\"session_id\":42}", &answer),
+                    ==, 400);
+  g_assert_nonnull (strstr (bc_test_str (answer, "error.message"), "session_id"));
+  g_clear_pointer (&answer, json_node_unref);
+  g_assert_cmpuint (bc_test_request (s, "POST", "/api/livekit/token", c->access_token,
+                                     "{\"session_id\":\"00000000-0000-4000-8000-000000000000\"}",
+                                     &answer),
+                    ==, 404);
+  g_clear_pointer (&answer, json_node_unref);
+  g_assert_cmpuint (bc_test_request (s, "POST", "/api/bounties", c->access_token,
+                                     "{\"title\":\"t\",\"description\":\"d\","
+                                     "\"reward_points\":\"5\"}",
+                                     &answer),
+                    ==, 400);
+  g_assert_nonnull (strstr (bc_test_str (answer, "error.message"), "reward_points"));
+  g_clear_pointer (&answer, json_node_unref);
   /* Unknown ids are 404, not 403. */
   g_assert_cmpuint (bc_test_request (s, "GET", "/api/sessions/00000000-0000-4000-8000-000000000000",
                                      c->access_token, NULL, NULL),
