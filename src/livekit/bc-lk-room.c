@@ -84,6 +84,7 @@ struct _BcLkRoom
   gboolean loopback_only;
   gboolean relay_only;
   guint reconnect_timeout_s;
+  guint latency_ms;
 
   char *url;
   char *token;
@@ -138,6 +139,7 @@ enum
   PROP_LOOPBACK_ONLY,
   PROP_RELAY_ONLY,
   PROP_RECONNECT_TIMEOUT,
+  PROP_LATENCY,
   N_PROPS
 };
 
@@ -782,7 +784,10 @@ create_peer (BcLkRoom *self, BcLkPeerRole role, GError **error)
   g_signal_connect (peer, "state-changed", G_CALLBACK (on_peer_state_changed), self);
   g_signal_connect (peer, "error", G_CALLBACK (on_peer_error), self);
   if (role == BC_LK_PEER_SUBSCRIBER)
-    g_signal_connect (peer, "track", G_CALLBACK (on_subscriber_track), self);
+    {
+      g_object_set (bc_lk_peer_get_webrtcbin (peer), "latency", self->latency_ms, NULL);
+      g_signal_connect (peer, "track", G_CALLBACK (on_subscriber_track), self);
+    }
   if (!bc_lk_peer_start (peer, error))
     {
       g_signal_handlers_disconnect_by_data (peer, self);
@@ -1902,6 +1907,9 @@ bc_lk_room_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
     case PROP_RECONNECT_TIMEOUT:
       g_value_set_uint (value, self->reconnect_timeout_s);
       break;
+    case PROP_LATENCY:
+      g_value_set_uint (value, self->latency_ms);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1935,6 +1943,16 @@ bc_lk_room_set_property (GObject *object, guint prop_id, const GValue *value, GP
           g_object_notify_by_pspec (object, pspec);
         }
       break;
+    case PROP_LATENCY:
+      if (self->latency_ms != g_value_get_uint (value))
+        {
+          self->latency_ms = g_value_get_uint (value);
+          if (self->subscriber != NULL)
+            g_object_set (bc_lk_peer_get_webrtcbin (self->subscriber), "latency", self->latency_ms,
+                          NULL);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1964,6 +1982,11 @@ bc_lk_room_class_init (BcLkRoomClass *klass)
   /* How long to keep trying to get a lost connection back, in seconds. */
   properties[PROP_RECONNECT_TIMEOUT] =
       g_param_spec_uint ("reconnect-timeout", NULL, NULL, 1, 3600, RECONNECT_TIMEOUT_S,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The subscriber's jitter buffer, in ms (webrtcbin's "latency"); kept
+   * across rejoins, which make a new webrtcbin. */
+  properties[PROP_LATENCY] =
+      g_param_spec_uint ("latency", NULL, NULL, 0, 10000, 200,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -2035,6 +2058,7 @@ static void
 bc_lk_room_init (BcLkRoom *self)
 {
   self->reconnect_timeout_s = RECONNECT_TIMEOUT_S;
+  self->latency_ms = 200;
   g_mutex_init (&self->lock);
   self->participants =
       g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) participant_free);

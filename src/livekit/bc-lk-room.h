@@ -43,6 +43,8 @@ typedef enum
  *   "relay-only"        gboolean: TURN relays only (ice-transport-policy relay)
  *   "reconnect-timeout" guint seconds, default 60: then state "failed" and
  *                       ::disconnected (CONNECTION_TIMEOUT or SERVER_SHUTDOWN)
+ *   "latency"           guint ms, default 200: the subscriber's jitter buffer
+ *                       (webrtcbin "latency"), applied to every subscriber
  *
  * Signals (main thread unless noted):
  *   participant-connected    (room, const char *participant_sid, const char *identity)

@@ -504,6 +504,7 @@ run_publish_watch (const char *codec, gboolean full)
   g_autofree char *sid = NULL;
   gint frames;
 
+  g_object_set (view->room, "latency", 50, NULL);
   client_connect (pub, s->url, s->streamer_token);
   sid = publish (pub, codec, &error);
   g_assert_no_error (error);
@@ -571,6 +572,13 @@ run_publish_watch (const char *codec, gboolean full)
                 70);
       frames = g_atomic_int_get (&view->frames);
       WAIT_FOR (g_atomic_int_get (&view->frames) >= frames + 30, 60);
+      /* the viewer's jitter buffer setting survived two new webrtcbins */
+      {
+        guint latency = 0;
+
+        g_object_get (bc_lk_room_get_webrtcbin (view->room, FALSE), "latency", &latency, NULL);
+        g_assert_cmpuint (latency, ==, 50);
+      }
 
       /* Approving ends the session and deletes the room. */
       {
