@@ -39,6 +39,7 @@ typedef struct
   int duration_s;
   int frames_wanted;
   int latency_ms;
+  gboolean stamp;
 
   GMainLoop *loop;
   int exit_code;
@@ -546,12 +547,14 @@ make_source (Stream *s, GError **error)
                    "Unknown codec “%s”; use h264 or vp8", s->codec_name);
       return FALSE;
     }
-  s->source = bc_video_source_new (camera, codec, error);
+  s->source = g_initable_new (BC_TYPE_VIDEO_SOURCE, NULL, error, "camera", camera, "codec", codec,
+                              "stamp-capture-time", s->stamp, NULL);
   if (s->source == NULL && s->codec_name == NULL && codec == BC_VIDEO_CODEC_H264)
     {
       /* No H.264 encoder installed: VP8 works everywhere LiveKit does. */
       g_clear_error (error);
-      s->source = bc_video_source_new (camera, BC_VIDEO_CODEC_VP8, error);
+      s->source = g_initable_new (BC_TYPE_VIDEO_SOURCE, NULL, error, "camera", camera, "codec",
+                                  BC_VIDEO_CODEC_VP8, "stamp-capture-time", s->stamp, NULL);
     }
   if (s->source == NULL)
     return FALSE;
@@ -841,6 +844,10 @@ stream_command (BcCli *cli, int argc, char **argv, gboolean publishing)
       "auto (default), test (a test pattern) or a camera id or name", "CAMERA" },
     { "codec", 0, 0, G_OPTION_ARG_STRING, &s->codec_name, "h264 (default) or vp8", "CODEC" },
     { "duration", 'd', 0, G_OPTION_ARG_INT, &s->duration_s, "Stop after this many seconds", "S" },
+    { "stamp-capture-time", 0, 0, G_OPTION_ARG_NONE, &s->stamp,
+      "Draw the capture time into each frame, so a viewer on this host measures glass-to-glass "
+      "latency",
+      NULL },
     { "livekit-url", 0, 0, G_OPTION_ARG_STRING, &s->livekit_url,
       "Raw mode: any LiveKit server, with --token", "URL" },
     { "token", 0, 0, G_OPTION_ARG_STRING, &s->token, "Raw mode: a LiveKit access token", "JWT" },

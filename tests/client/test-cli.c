@@ -593,7 +593,7 @@ stream_test (const char *codec, gboolean end_by_approve)
   renv = stream_env (&requester);
 
   publisher = bg_start ((const char *const *) senv, "publish", "--json", "--session", sid,
-                        "--camera", "test", "--codec", codec, NULL);
+                        "--camera", "test", "--codec", codec, "--stamp-capture-time", NULL);
   g_assert_true (bg_wait (publisher, "publishing", 120));
   g_assert_cmpstr (json_object_get_string_member (bg_line (publisher, "source"), "codec"), ==,
                    codec);
@@ -608,6 +608,10 @@ stream_test (const char *codec, gboolean end_by_approve)
   g_assert_cmpstr (json_object_get_string_member (summary, "codec"), ==, codec);
   g_assert_cmpint (json_object_get_int_member (summary, "width"), >, 0);
   g_assert_nonnull (bg_line (viewer, "first_frame"));
+  /* The stamped capture times came through: glass-to-glass is measured. */
+  g_assert_cmpfloat (json_object_get_double_member (summary, "latency_p50_ms"), >=, 0);
+  g_assert_cmpfloat (json_object_get_double_member (summary, "latency_p95_ms"), >=,
+                     json_object_get_double_member (summary, "latency_p50_ms"));
   {
     JsonObject *track = bg_line (viewer, "track");
     g_assert_nonnull (track);
