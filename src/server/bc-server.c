@@ -588,33 +588,38 @@ api_handler (SoupServer *soup,
   reply_error_msg (self, msg, SOUP_STATUS_NOT_FOUND, "not_found", "There is no such API path");
 }
 
-/* Refuses oversized bodies from the headers alone, before they are read. */
+/* Refuses oversized bodies from the headers alone, on every path (the SFU's
+ * too). libsoup (3.2) goes on reading a body after an early answer and keeps
+ * it in memory, so a refused one is read into nothing: without that, a
+ * large POST to any path was held whole in memory. */
 static void
-early_handler (SoupServer *soup,
-               SoupServerMessage *msg,
-               const char *path,
-               GHashTable *query,
-               gpointer user_data)
+on_got_headers (SoupServerMessage *msg, BcServer *self)
 {
-  BcServer *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   SoupEncoding encoding = soup_message_headers_get_encoding (headers);
+  gboolean too_large =
+      encoding == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_content_length (headers) > (goffset) self->config->max_body_bytes;
+  gboolean no_length = encoding == SOUP_ENCODING_CHUNKED || encoding == SOUP_ENCODING_EOF;
 
-  if (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
-      soup_message_headers_get_content_length (headers) > (goffset) self->config->max_body_bytes)
-    {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
-                                    "close");
-      reply_error_msg (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "body_too_large",
-                       "The request body is too large");
-    }
-  else if (encoding == SOUP_ENCODING_CHUNKED || encoding == SOUP_ENCODING_EOF)
-    {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
-                                    "close");
-      reply_error_msg (self, msg, SOUP_STATUS_LENGTH_REQUIRED, "length_required",
-                       "Send the body with a Content-Length");
-    }
+  if (soup_server_message_get_status (msg) != 0 || (!too_large && !no_length))
+    return;
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                "close");
+  if (too_large)
+    reply_error_msg (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "body_too_large",
+                     "The request body is too large");
+  else
+    reply_error_msg (self, msg, SOUP_STATUS_LENGTH_REQUIRED, "length_required",
+                     "Send the body with a Content-Length");
+}
+
+static void
+on_request_started (SoupServer *soup, SoupServerMessage *msg, BcServer *self)
+{
+  /* Runs after libsoup's own got-headers handling, which it connects first. */
+  g_signal_connect_object (msg, "got-headers", G_CALLBACK (on_got_headers), self, 0);
 }
 
 static void
@@ -946,10 +951,10 @@ bc_server_new (BcConfig *config, BcStore *store)
   soup_server_add_handler (self->soup, NULL, fallback_handler, self, NULL);
   soup_server_add_handler (self->soup, "/healthz", healthz_handler, self, NULL);
   soup_server_add_handler (self->soup, "/api", api_handler, self, NULL);
-  soup_server_add_early_handler (self->soup, "/api", early_handler, self, NULL);
   soup_server_add_handler (self->soup, "/api/realtime", realtime_handler, self, NULL);
   soup_server_add_websocket_handler (self->soup, "/api/realtime", NULL, NULL, realtime_connected,
                                      self, NULL);
+  g_signal_connect (self->soup, "request-started", G_CALLBACK (on_request_started), self);
   g_signal_connect (self->soup, "request-read", G_CALLBACK (on_request_read), self);
   g_signal_connect (self->soup, "request-finished", G_CALLBACK (on_request_done), self);
   g_signal_connect (self->soup, "request-aborted", G_CALLBACK (on_request_done), self);
