@@ -339,6 +339,9 @@ bc_config_load (int *argc, char ***argv, GError **error)
   else if (config->dev)
     config->database_path =
         g_build_filename (g_get_user_data_dir (), "bountycam", "bountycam.db", NULL);
+  if (env ("BOUNTYCAM_DURABLE_COMMITS") != NULL)
+    config->durable_commits = g_str_equal (env ("BOUNTYCAM_DURABLE_COMMITS"), "1") ||
+                              g_ascii_strcasecmp (env ("BOUNTYCAM_DURABLE_COMMITS"), "true") == 0;
   if (PICK (public_url, "BOUNTYCAM_PUBLIC_URL") != NULL)
     config->public_url = g_strdup (PICK (public_url, "BOUNTYCAM_PUBLIC_URL"));
   if (PICK (starting_points, "BOUNTYCAM_STARTING_POINTS") != NULL)

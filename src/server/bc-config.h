@@ -14,7 +14,8 @@ typedef struct
   char *listen_host;
   guint listen_port; /* 0: any free port */
   char *database_path;
-  char *public_url; /* NULL: http://<bound address> */
+  char *public_url;         /* NULL: http://<bound address> */
+  gboolean durable_commits; /* fsync every commit (BOUNTYCAM_DURABLE_COMMITS=1) */
 
   char *jwt_secret;  /* signs the API's access tokens */
   char *livekit_url; /* NULL: the built-in SFU on our own address */

@@ -259,6 +259,13 @@ migrate (BcSqliteStore *self, GError **error)
   return commit (self, error);
 }
 
+gboolean
+bc_sqlite_store_set_durable (BcSqliteStore *self, gboolean durable, GError **error)
+{
+  return exec_sql (self, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+                   error);
+}
+
 GArray *
 bc_sqlite_store_applied_migrations (BcSqliteStore *self, GError **error)
 {
@@ -301,12 +308,15 @@ bc_sqlite_store_open (const char *path, GError **error)
     }
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
-  /* WAL lets readers (other server processes) run during a write. FULL
-   * syncs the WAL on each commit: a committed transfer of points survives
-   * a power cut, not only a crash of the process. */
+  /* WAL lets readers (other server processes) run during a write. With
+   * synchronous = NORMAL a commit does not wait for the disk (an fsync costs
+   * milliseconds here, on the main loop): every commit survives a crash of
+   * the process or SIGKILL, and a power cut can only lose the last commits
+   * whole, never half a transfer. bc_sqlite_store_set_durable() trades that
+   * for an fsync per commit. */
   if (!exec_sql (self,
                  "PRAGMA journal_mode = WAL;"
-                 "PRAGMA synchronous = FULL;"
+                 "PRAGMA synchronous = NORMAL;"
                  "PRAGMA foreign_keys = ON;",
                  error))
     return NULL;

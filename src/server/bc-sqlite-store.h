@@ -12,6 +12,10 @@ G_DECLARE_FINAL_TYPE (BcSqliteStore, bc_sqlite_store, BC, SQLITE_STORE, GObject)
  * pending migration in one transaction. */
 BcSqliteStore *bc_sqlite_store_open (const char *path, GError **error);
 
+/* With @durable, every commit waits for the disk (synchronous = FULL), so
+ * that not even a power cut loses a committed transaction. */
+gboolean bc_sqlite_store_set_durable (BcSqliteStore *self, gboolean durable, GError **error);
+
 /* The migration versions applied so far, newest last (for tests). */
 GArray *bc_sqlite_store_applied_migrations (BcSqliteStore *self, GError **error);
 

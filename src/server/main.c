@@ -59,7 +59,8 @@ main (int argc, char **argv)
       return 2;
     }
   store = bc_sqlite_store_open (config->database_path, &error);
-  if (store == NULL)
+  if (store == NULL ||
+      (config->durable_commits && !bc_sqlite_store_set_durable (store, TRUE, &error)))
     {
       g_printerr ("bountycam-server: %s\n", error->message);
       return 1;
