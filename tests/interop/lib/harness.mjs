@@ -558,3 +558,81 @@ export function runCli(args, { env = {}, timeout = 180000, label = 'cli' } = {})
   ]);
   return { child, lines, json, done, stop, exited: () => exitInfo };
 }
+
+// ---------------------------------------------------------------------------
+// Process figures for benchmarks
+
+function readStat(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { pid, ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) };
+  } catch {
+    return null;
+  }
+}
+
+function allStats() {
+  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => readStat(Number(d))).filter(Boolean);
+}
+
+export function childPids(parent = process.pid) {
+  return allStats().filter((s) => s.ppid === parent).map((s) => s.pid);
+}
+
+export function treePids(root) {
+  const stats = allStats();
+  const kids = new Map();
+  for (const s of stats) {
+    if (!kids.has(s.ppid)) kids.set(s.ppid, []);
+    kids.get(s.ppid).push(s.pid);
+  }
+  const out = [];
+  const todo = [root];
+  while (todo.length) {
+    const p = todo.pop();
+    out.push(p);
+    todo.push(...(kids.get(p) ?? []));
+  }
+  return out;
+}
+
+// CPU ticks and memory of a process and all its descendants. PSS shares
+// pages fairly between the processes of a multi-process program (Chromium).
+export function treeUsage(root) {
+  let ticks = 0;
+  let pssKb = 0;
+  let rssKb = 0;
+  for (const pid of treePids(root)) {
+    const s = readStat(pid);
+    if (s) ticks += s.ticks;
+    try {
+      const roll = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      pssKb += Number(/^Pss:\s+(\d+)/m.exec(roll)?.[1] ?? 0);
+      rssKb += Number(/^Rss:\s+(\d+)/m.exec(roll)?.[1] ?? 0);
+    } catch {
+      // gone
+    }
+  }
+  return { ticks, pssKb, rssKb };
+}
+
+// Average CPU (% of one core) and final memory of the trees over `ms`.
+export async function measureTrees(roots, ms, hz = 100) {
+  const a = roots.map((r) => treeUsage(r));
+  const t = Date.now();
+  await sleep(ms);
+  const secs = (Date.now() - t) / 1000;
+  return roots.map((r, i) => {
+    const b = treeUsage(r);
+    return { cpu: ((b.ticks - a[i].ticks) / hz / secs) * 100, pssMb: b.pssKb / 1024, rssMb: b.rssKb / 1024 };
+  });
+}
+
+// Launches a Chromium and returns it with the pid of its main process.
+export async function launchTrackedBrowser(label) {
+  const before = new Set(childPids());
+  const browser = await launchBrowser({ label });
+  const pid = childPids().find((p) => !before.has(p) && /chrom/.test(readStat(p)?.comm ?? ''));
+  return { browser, pid };
+}

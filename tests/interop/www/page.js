@@ -25,6 +25,58 @@
     reasonName: e?.reasonName ?? null,
   });
 
+  // Capture-time stamp in the top row of a picture, the layout of
+  // src/media/bc-capture-stamp.h: 64 blocks of W/64 pixels, marker 1010,
+  // 48 bits of microseconds of the wall clock, a check byte (XOR of the six
+  // value bytes and 0xA5), then black. White is luma 235, black luma 16.
+  const STAMP_BLOCKS = 64;
+  const VALUE_MASK = (1n << 48n) - 1n;
+  const checkByte = (value) => {
+    let c = 0xa5;
+    for (let i = 0; i < 6; i++) c ^= Number((value >> BigInt(8 * i)) & 0xffn);
+    return c;
+  };
+  function stampBits(us) {
+    const value = BigInt(us) & VALUE_MASK;
+    const bits = [1, 0, 1, 0];
+    for (let i = 0; i < 48; i++) bits.push(Number((value >> BigInt(47 - i)) & 1n));
+    const c = checkByte(value);
+    for (let i = 0; i < 8; i++) bits.push((c >> (7 - i)) & 1);
+    while (bits.length < STAMP_BLOCKS) bits.push(0);
+    return bits;
+  }
+  function readStamp(data, width, refUs) {
+    const block = Math.floor(width / STAMP_BLOCKS);
+    if (block < 4) return null;
+    const lo = Math.floor(block / 4);
+    const hi = Math.max(lo + 1, block - Math.floor(block / 4));
+    const bits = [];
+    for (let i = 0; i < 60; i++) {
+      let sum = 0;
+      let n = 0;
+      for (let y = lo; y < hi; y++) {
+        for (let x = i * block + lo; x < i * block + hi; x++) {
+          const o = (y * width + x) * 4;
+          sum += (77 * data[o] + 150 * data[o + 1] + 29 * data[o + 2]) >> 8;
+          n++;
+        }
+      }
+      bits.push(sum / n >= 128 ? 1 : 0);
+    }
+    if (!(bits[0] && !bits[1] && bits[2] && !bits[3])) return null;
+    let value = 0n;
+    for (let i = 0; i < 48; i++) value = (value << 1n) | BigInt(bits[4 + i]);
+    let c = 0;
+    for (let i = 0; i < 8; i++) c = (c << 1) | bits[52 + i];
+    if (c !== checkByte(value)) return null;
+    const ref = BigInt(refUs);
+    let full = (ref & ~VALUE_MASK) | value;
+    if (full > ref + (1n << 47n)) full -= 1n << 48n;
+    else if (full < ref - (1n << 47n)) full += 1n << 48n;
+    return Number(full);
+  }
+  let readStamps = false;
+
   // Tests only ever use loopback. Chromium gathers host candidates on every
   // interface, so the candidates it would hand to the SFU are filtered here,
   // and bc.iceReport() later checks which pair was actually selected.
@@ -84,7 +136,24 @@
     el.playsInline = true;
     el.autoplay = true;
     document.getElementById('media').appendChild(el);
+    let strip = null;
     const onFrame = (now, meta) => {
+      const nowUs = Date.now() * 1000;
+      if (readStamps && meta.width >= STAMP_BLOCKS * 4) {
+        const block = Math.floor(meta.width / STAMP_BLOCKS);
+        if (!strip || strip.canvas.width !== meta.width || strip.canvas.height !== block) {
+          const c = document.createElement('canvas');
+          c.width = meta.width;
+          c.height = block;
+          strip = c.getContext('2d', { willReadFrequently: true });
+        }
+        strip.drawImage(el, 0, 0, meta.width, block, 0, 0, meta.width, block);
+        const stamp = readStamp(strip.getImageData(0, 0, meta.width, block).data, meta.width, nowUs);
+        if (stamp !== null) {
+          rec.latencies.push((nowUs - stamp) / 1000);
+          if (rec.latencies.length > 5000) rec.latencies.splice(0, 1000);
+        }
+      }
       rec.frames++;
       if (rec.firstFrameAt === null) {
         rec.firstFrameAt = Date.now();
@@ -114,6 +183,7 @@
         frames: 0,
         width: null,
         height: null,
+        latencies: [],
       };
       tracks.push({ rec, track });
       ev('track-subscribed', { identity: rec.identity, sid: rec.sid, kind: rec.kind, source: rec.source });
@@ -229,6 +299,70 @@
         return { ok: false, error: errJson(e), tracks: result.tracks };
       }
       return result;
+    },
+
+    // Publishes a 30 fps canvas whose frames carry their capture time.
+    async publishStamped(opts = {}) {
+      const { codec = 'h264', width = 1280, height = 720, fps = 30 } = opts;
+      const canvas = document.createElement('canvas');
+      canvas.width = width;
+      canvas.height = height;
+      const ctx = canvas.getContext('2d');
+      const block = Math.floor(width / STAMP_BLOCKS);
+      let n = 0;
+      const draw = () => {
+        n++;
+        ctx.fillStyle = 'rgb(40,60,90)';
+        ctx.fillRect(0, 0, width, height);
+        ctx.fillStyle = 'rgb(200,120,40)';
+        ctx.fillRect((n * 8) % width, block * 2 + ((n * 3) % (height - block * 6)), width / 6, height / 6);
+        ctx.font = `${Math.floor(height / 8)}px sans-serif`;
+        ctx.fillStyle = 'white';
+        ctx.fillText(String(n), width / 3, height / 2);
+        const bits = stampBits(Date.now() * 1000);
+        for (let i = 0; i < STAMP_BLOCKS; i++) {
+          ctx.fillStyle = bits[i] ? 'rgb(235,235,235)' : 'rgb(16,16,16)';
+          ctx.fillRect(i * block, 0, block, block);
+        }
+      };
+      draw();
+      setInterval(draw, 1000 / fps);
+      const mst = canvas.captureStream(fps).getVideoTracks()[0];
+      const track = new LK.LocalVideoTrack(mst, { width, height, frameRate: fps }, true);
+      window.bc.stampedTrack = track;
+      try {
+        const pub = await room.localParticipant.publishTrack(track, {
+          source: LK.Track.Source.Camera,
+          videoCodec: codec,
+          simulcast: false,
+          backupCodec: false,
+          videoEncoding: { maxBitrate: 3_000_000, maxFramerate: fps },
+        });
+        return { ok: true, sid: pub.trackSid };
+      } catch (e) {
+        return { ok: false, error: errJson(e) };
+      }
+    },
+
+    // Unpublishes and republishes the stamped track `cycles` times.
+    async republishCycles(cycles, opts = {}) {
+      const track = window.bc.stampedTrack;
+      for (let i = 0; i < cycles; i++) {
+        await room.localParticipant.unpublishTrack(track, false);
+        await room.localParticipant.publishTrack(track, {
+          source: LK.Track.Source.Camera,
+          videoCodec: opts.codec ?? 'h264',
+          simulcast: false,
+          backupCodec: false,
+        });
+      }
+      return { ok: true };
+    },
+
+    setReadStamps(on) {
+      readStamps = !!on;
+      for (const { rec } of tracks) rec.latencies = [];
+      return readStamps;
     },
 
     // Lies to the SDK about our own grants so that it really sends an
