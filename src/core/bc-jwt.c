@@ -114,11 +114,14 @@ bc_jwt_peek_claims (const char *token, GError **error)
   return decode_part (parts.payload, parts.payload_len, "payload", error);
 }
 
+#define BC_JWT_MAX_TIME ((gint64) 1 << 53)
+
 static gboolean
 check_time_claim (
     JsonObject *claims, const char *name, gboolean required, gint64 *out, GError **error)
 {
   JsonNode *node = json_object_get_member (claims, name);
+  gint64 value;
 
   if (node == NULL)
     {
@@ -139,10 +142,26 @@ check_time_claim (
                    "The token's “%s” claim is not a number", name);
       return FALSE;
     }
+  /* Within JSON's safe integers (2^53): a cast of a larger (or infinite)
+   * double is undefined, and exp + leeway must not overflow. */
   if (json_node_get_value_type (node) == G_TYPE_INT64)
-    *out = json_node_get_int (node);
+    value = json_node_get_int (node);
   else
-    *out = (gint64) json_node_get_double (node);
+    {
+      double d = json_node_get_double (node);
+
+      if (!(d >= -BC_JWT_MAX_TIME && d <= BC_JWT_MAX_TIME))
+        value = G_MAXINT64;
+      else
+        value = (gint64) d;
+    }
+  if (value < -BC_JWT_MAX_TIME || value > BC_JWT_MAX_TIME)
+    {
+      g_set_error (error, BC_CORE_ERROR, BC_CORE_ERROR_TOKEN_CLAIMS,
+                   "The token's “%s” claim is out of range", name);
+      return FALSE;
+    }
+  *out = value;
   return TRUE;
 }
 
