@@ -12,6 +12,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (BcCameraList, bc_camera_list, BC, CAMERA_LIST, GObject)
 
 BcCameraList *bc_camera_list_new (void);
+void bc_camera_list_start (BcCameraList *self);
 GListModel *bc_camera_list_get_names (BcCameraList *self);
 const char *bc_camera_list_get_id (BcCameraList *self, guint position);
 guint bc_camera_list_find (BcCameraList *self, const char *id);

@@ -331,6 +331,7 @@ update_header (BcDashboardPage *self)
 
   points = bc_format_points (bc_user_get_points (me));
   gtk_label_set_label (self->points_label, points);
+  gtk_widget_set_visible (GTK_WIDGET (self->points_label), TRUE);
   adw_window_title_set_subtitle (self->window_title, bc_user_get_display_name (me));
 }
 
@@ -416,6 +417,12 @@ show_results (BcDashboardPage *self)
 
       if (!self->loaded)
         {
+          if (g_error_matches (self->error, BC_CLIENT_ERROR, BC_CLIENT_ERROR_UNREACHABLE))
+            {
+              g_free (message);
+              message = g_strdup (_ ("Check your network connection and the server address in "
+                                     "Preferences, then try again."));
+            }
           adw_status_page_set_description (self->offline_status, message);
           set_stack_page (self, "offline");
         }
@@ -677,6 +684,7 @@ bc_dashboard_page_stop (BcDashboardPage *self)
   clear_list (self->streams_list);
   gtk_revealer_set_reveal_child (self->offline_revealer, FALSE);
   gtk_label_set_label (self->points_label, "");
+  gtk_widget_set_visible (GTK_WIDGET (self->points_label), FALSE);
   adw_window_title_set_subtitle (self->window_title, NULL);
   set_stack_page (self, "loading");
 }

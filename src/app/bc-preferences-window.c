@@ -115,6 +115,10 @@ bc_preferences_window_constructed (GObject *object)
 
   adw_combo_row_set_model (self->camera_row, bc_camera_list_get_names (self->cameras));
   sync_camera_selection (self);
+  /* The default camera may only show up once the cameras are found. */
+  g_signal_connect_object (bc_camera_list_get_names (self->cameras), "items-changed",
+                           G_CALLBACK (sync_camera_selection), self, G_CONNECT_SWAPPED);
+  bc_camera_list_start (self->cameras);
   g_signal_connect_object (self->camera_row, "notify::selected", G_CALLBACK (on_camera_selected),
                            self, G_CONNECT_SWAPPED);
 }

@@ -362,15 +362,19 @@ update_stats (BcSessionPage *self)
       return;
     }
 
+  /* The media layer says -1 for what it does not know yet. */
   resolution = g_strdup_printf ("%d × %d", stats.width, stats.height);
   /* Translators: frames per second */
-  fps = g_strdup_printf (_ ("%.0f fps"), stats.fps);
-  if (stats.bitrate_kbps >= 1000)
+  fps = stats.fps >= 0 ? g_strdup_printf (_ ("%.0f fps"), stats.fps) : g_strdup ("—");
+  if (stats.bitrate_kbps < 0)
+    bitrate = g_strdup ("—");
+  else if (stats.bitrate_kbps >= 1000)
     bitrate = g_strdup_printf (_ ("%.1f Mbit/s"), stats.bitrate_kbps / 1000.0);
   else
     bitrate = g_strdup_printf (_ ("%.0f kbit/s"), stats.bitrate_kbps);
-  loss = g_strdup_printf ("%.1f %%", stats.packet_loss_percent);
-  rtt = g_strdup_printf (_ ("%.0f ms"), stats.rtt_ms);
+  loss = stats.packet_loss_percent >= 0 ? g_strdup_printf ("%.1f %%", stats.packet_loss_percent)
+                                        : g_strdup ("—");
+  rtt = stats.rtt_ms > 0 ? g_strdup_printf (_ ("%.0f ms"), stats.rtt_ms) : g_strdup ("—");
 
   gtk_label_set_label (self->stats_resolution, resolution);
   gtk_label_set_label (self->stats_fps, fps);
@@ -501,6 +505,20 @@ toggle_microphone (GtkWidget *widget, const char *action_name, GVariant *paramet
 
   if (self->is_streamer)
     gtk_switch_set_active (self->mic_switch, !gtk_switch_get_active (self->mic_switch));
+}
+
+/* Cameras found after the page opened: pick the default one if the user
+ * has not chosen yet. */
+static void
+on_cameras_changed (BcSessionPage *self)
+{
+  g_autofree char *camera = NULL;
+
+  if (adw_combo_row_get_selected (self->camera_row) != 0)
+    return;
+
+  camera = g_settings_get_string (bc_application_get_settings (get_app ()), "default-camera");
+  adw_combo_row_set_selected (self->camera_row, bc_camera_list_find (self->cameras, camera));
 }
 
 static void
@@ -770,6 +788,8 @@ bc_session_page_set_session (BcSessionPage *self, BcSession *session)
 
       adw_combo_row_set_selected (self->camera_row, bc_camera_list_find (self->cameras, camera));
       gtk_switch_set_active (self->mic_switch, FALSE);
+      if (self->is_streamer)
+        bc_camera_list_start (self->cameras);
 
       g_set_object (&self->realtime, realtime);
       if (realtime != NULL)
@@ -957,6 +977,8 @@ bc_session_page_init (BcSessionPage *self)
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->paintable));
   self->cameras = bc_camera_list_new ();
   adw_combo_row_set_model (self->camera_row, bc_camera_list_get_names (self->cameras));
+  g_signal_connect_object (bc_camera_list_get_names (self->cameras), "items-changed",
+                           G_CALLBACK (on_cameras_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_swapped (self->mic_switch, "notify::active", G_CALLBACK (on_mic_toggled), self);
   self->state = BC_SESSION_STATE_IDLE;
 }

@@ -120,8 +120,10 @@ update_actions (BcWindow *self)
   gboolean signed_in = !g_str_equal (page, "sign-in");
   gboolean in_session = g_str_equal (page, "session");
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-bounty",
-                                 g_str_equal (page, "dashboard"));
+  gtk_widget_action_set_enabled (
+      GTK_WIDGET (self), "win.new-bounty",
+      g_str_equal (page, "dashboard") &&
+          g_strcmp0 (bc_dashboard_page_get_state (self->dashboard_page), "content") == 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.refresh", signed_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sign-out", signed_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.go-back", in_session);
@@ -456,6 +458,8 @@ bc_window_setup (BcWindow *self)
     }
 
   g_signal_connect_object (app, "notify::client", G_CALLBACK (watch_client), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->dashboard_page, "notify::state", G_CALLBACK (update_actions), self,
                            G_CONNECT_SWAPPED);
   watch_client (self);
 

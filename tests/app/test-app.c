@@ -5,6 +5,7 @@
 
 #include <adwaita.h>
 #include <gst/gst.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -658,6 +659,20 @@ api_session_for (BcApiClient *client, const char *bounty_id)
   g_assert_not_reached ();
 }
 
+static const char *
+stats_label (BcSessionPage *page, const char *name)
+{
+  return gtk_label_get_label (GTK_LABEL (template_child (page, BC_TYPE_SESSION_PAGE, name)));
+}
+
+static gboolean
+stats_known (gpointer data)
+{
+  return strstr (stats_label (data, "stats_resolution"), "×") != NULL &&
+         strstr (stats_label (data, "stats_fps"), "fps") != NULL &&
+         strstr (stats_label (data, "stats_bitrate"), "bit/s") != NULL;
+}
+
 static gboolean
 dashboard_session_live (gpointer data)
 {
@@ -784,6 +799,12 @@ test_bounty_flow (void)
                   bc_video_paintable_get_frames_shown (frames.paintable),
                   bc_video_paintable_get_frames_dropped (frames.paintable));
   bc_test_screenshot (GTK_WIDGET (window), "watching");
+  /* The statistics popover tells the resolution of what arrives. */
+  g_assert_true (bc_test_wait (stats_known, session_page, 30));
+  g_test_message (
+      "stats: %s, %s, %s, loss %s, rtt %s", stats_label (session_page, "stats_resolution"),
+      stats_label (session_page, "stats_fps"), stats_label (session_page, "stats_bitrate"),
+      stats_label (session_page, "stats_loss"), stats_label (session_page, "stats_rtt"));
 
   /* Approve, after a confirmation that states the points. */
   gtk_widget_activate_action (GTK_WIDGET (session_page), "session.approve", NULL);
@@ -876,6 +897,96 @@ fatal_warnings_writer (GLogLevelFlags log_level,
   return output;
 }
 
+static gboolean
+offline_banner_shown (gpointer data)
+{
+  return gtk_revealer_get_reveal_child (
+      GTK_REVEALER (template_child (data, BC_TYPE_DASHBOARD_PAGE, "offline_revealer")));
+}
+
+static gboolean
+dashboard_offline (gpointer data)
+{
+  return g_strcmp0 (bc_dashboard_page_get_state (data), "offline") == 0;
+}
+
+static void
+test_dashboard_offline (void)
+{
+  BcTestServer *server = bc_test_server_start ();
+  BcWindow *window;
+  BcDashboardPage *dashboard;
+  GenerationWait generation;
+
+  if (server == NULL)
+    return;
+
+  window = new_window ();
+  dashboard = BC_DASHBOARD_PAGE (bc_window_get_dashboard_page (window));
+  sign_in_through_ui (window, bc_test_server_get_url (server), "grace@example.org",
+                      "correct horse battery", "Grace Hopper");
+  g_assert_false (offline_banner_shown (dashboard));
+
+  /* The server goes away: the realtime channel notices, the page says so
+   * and keeps what it showed. */
+  generation = (GenerationWait){ dashboard, bc_dashboard_page_get_generation (dashboard) };
+  bc_test_server_stop (server);
+  g_assert_true (bc_test_wait (offline_banner_shown, dashboard, 30));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.refresh", NULL);
+  bc_test_wait_ms (500);
+  g_assert_cmpstr (bc_dashboard_page_get_state (dashboard), ==, "content");
+  g_assert_true (offline_banner_shown (dashboard));
+  g_assert_cmpuint (bc_dashboard_page_get_generation (dashboard), ==, generation.generation);
+  bc_test_screenshot (GTK_WIDGET (window), "dashboard-offline-banner");
+  close_window (window);
+
+  /* Starting with a stored login and no server: the offline page, with Retry. */
+  window = new_window ();
+  dashboard = BC_DASHBOARD_PAGE (bc_window_get_dashboard_page (window));
+  g_assert_true (bc_test_wait (dashboard_offline, dashboard, 30));
+  bc_test_screenshot (GTK_WIDGET (window), "dashboard-offline");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-out", NULL);
+  wait_for_page (window, "sign-in");
+  close_window (window);
+}
+
+static void
+on_name_appeared (GDBusConnection *connection,
+                  const char *name,
+                  const char *owner,
+                  gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+test_profile_instance (void)
+{
+  g_autofree char *binary =
+      g_build_filename (g_getenv ("BC_BUILD_ROOT"), "src", "app", "bountycam", NULL);
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean appeared = FALSE;
+  guint watch;
+
+  /* A second instance under its own application id runs beside this one. */
+  process =
+      g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, binary, "--profile", "streamer", NULL);
+  g_assert_no_error (error);
+  watch = g_bus_watch_name (G_BUS_TYPE_SESSION, APP_ID ".Profile_streamer",
+                            G_BUS_NAME_WATCHER_FLAGS_NONE, on_name_appeared, NULL, &appeared, NULL);
+  g_assert_true (bc_test_wait (flag_set, &appeared, 30));
+  g_bus_unwatch_name (watch);
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait (process, NULL, NULL);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -903,6 +1014,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/app/preferences", test_preferences);
   g_test_add_func ("/app/sign-in/errors", test_sign_in_errors);
   g_test_add_func ("/app/bounty-flow", test_bounty_flow);
+  g_test_add_func ("/app/dashboard/offline", test_dashboard_offline);
+  g_test_add_func ("/app/profile-instance", test_profile_instance);
 
   status = g_test_run ();
   g_object_unref (app);
