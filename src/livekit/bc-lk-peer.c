@@ -67,6 +67,7 @@ struct _BcLkPeer
   gboolean sdp_sent;
   GPtrArray *local_candidates; /* JSON strings held until the SDP is sent */
 
+  GMutex sdp_lock; /* remote_sdp is also read from streaming threads */
   char *remote_sdp;
   gboolean remote_set;
   GPtrArray *remote_candidates; /* JSON strings held until the remote SDP is set */
@@ -177,6 +178,7 @@ bc_lk_peer_finalize (GObject *object)
   g_free (self->local_sdp);
   g_free (self->local_type);
   g_free (self->remote_sdp);
+  g_mutex_clear (&self->sdp_lock);
   g_ptr_array_unref (self->local_candidates);
   g_ptr_array_unref (self->remote_candidates);
   g_main_context_unref (self->context);
@@ -246,6 +248,7 @@ static void
 bc_lk_peer_init (BcLkPeer *self)
 {
   self->context = g_main_context_ref_thread_default ();
+  g_mutex_init (&self->sdp_lock);
   self->tracks = g_ptr_array_new_with_free_func ((GDestroyNotify) peer_track_free);
   self->channels = g_ptr_array_new_with_free_func (g_object_unref);
   self->local_candidates = g_ptr_array_new_with_free_func (g_free);
@@ -476,6 +479,21 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
   g_object_get (pad, "msid", &msid, "transceiver", &transceiver, NULL);
   if (transceiver != NULL)
     g_object_get (transceiver, "mid", &mid, NULL);
+  if (msid == NULL || strchr (msid, '|') == NULL)
+    {
+      /* webrtcbin 1.22 only reads a=ssrc msid; an offer with the
+       * media-level a=msid only still names the track. */
+      char *from_sdp;
+
+      g_mutex_lock (&self->sdp_lock);
+      from_sdp = bc_lk_sdp_get_stream_id_for_mid (self->remote_sdp, mid);
+      g_mutex_unlock (&self->sdp_lock);
+      if (from_sdp != NULL)
+        {
+          g_free (msid);
+          msid = from_sdp;
+        }
+    }
   g_debug ("Remote track pad %s (msid %s, mid %s)", GST_PAD_NAME (pad), msid, mid);
 
   g_signal_emit (self, signals[SIGNAL_TRACK], 0, pad, msid, mid);
@@ -896,8 +914,10 @@ set_remote (BcLkPeer *self, GstWebRTCSDPType type, const char *sdp, guint id, Pr
       return FALSE;
     }
   g_debug ("Remote %s %u:\n%s", type == GST_WEBRTC_SDP_TYPE_OFFER ? "offer" : "answer", id, sdp);
+  g_mutex_lock (&self->sdp_lock);
   g_free (self->remote_sdp);
   self->remote_sdp = g_strdup (sdp);
+  g_mutex_unlock (&self->sdp_lock);
   desc = gst_webrtc_session_description_new (type, message);
   g_signal_emit_by_name (self->webrtc, "set-remote-description", desc,
                          promise_new (self, done, id, NULL));

@@ -1249,6 +1249,12 @@ start_attempt (BcLkRoom *self)
 static void
 start_reconnect (BcLkRoom *self, Livekit__ReconnectReason reason, gboolean full)
 {
+  /* A failed peer connection needs an ICE restart, which webrtcbin 1.22
+   * does not do (its offers keep the ICE credentials even with the
+   * "ice-restart" option): only new peer connections recover. */
+  if (reason == LIVEKIT__RECONNECT_REASON__RR_PUBLISHER_FAILED ||
+      reason == LIVEKIT__RECONNECT_REASON__RR_SUBSCRIBER_FAILED)
+    full = TRUE;
   if (full)
     self->full_reconnect_next = TRUE;
   if (self->state == BC_LK_ROOM_STATE_RECONNECTING)

@@ -392,3 +392,39 @@ bc_lk_sdp_find_mid (const char *sdp, const char *mid)
     }
   return -1;
 }
+
+char *
+bc_lk_sdp_get_stream_id_for_mid (const char *sdp, const char *mid)
+{
+  g_autoptr (GPtrArray) lines = NULL;
+  int target;
+  int media = -1;
+  g_autofree char *from_ssrc = NULL;
+
+  if (sdp == NULL || mid == NULL)
+    return NULL;
+  target = bc_lk_sdp_find_mid (sdp, mid);
+  if (target < 0)
+    return NULL;
+  lines = sdp_split (sdp);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const char *l = g_ptr_array_index (lines, i);
+      const char *m;
+
+      if (g_str_has_prefix (l, "m="))
+        {
+          if (++media > target)
+            break;
+          continue;
+        }
+      if (media != target)
+        continue;
+      if (g_str_has_prefix (l, "a=msid:"))
+        return g_strndup (l + 7, strcspn (l + 7, " "));
+      if (from_ssrc == NULL && g_str_has_prefix (l, "a=ssrc:") &&
+          (m = strstr (l, " msid:")) != NULL)
+        from_ssrc = g_strndup (m + 6, strcspn (m + 6, " "));
+    }
+  return g_steal_pointer (&from_ssrc);
+}

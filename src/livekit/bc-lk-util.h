@@ -44,6 +44,10 @@ char *bc_lk_sdp_drop_bundle_only (const char *sdp);
  * asks for plain Opus. */
 char *bc_lk_sdp_strip_red (const char *sdp);
 
+/* The stream id ("PA_xxx|TR_yyy") of the section with a=mid:@mid, from its
+ * a=msid line or else its a=ssrc ... msid: line; NULL if none. */
+char *bc_lk_sdp_get_stream_id_for_mid (const char *sdp, const char *mid);
+
 /* The a=mid value of media section @index, or NULL. */
 char *bc_lk_sdp_get_mid (const char *sdp, guint index);
 

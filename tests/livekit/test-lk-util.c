@@ -154,6 +154,29 @@ test_sdp_msid (void)
 }
 
 static void
+test_sdp_stream_id_for_mid (void)
+{
+  const char *sdp = "v=0\r\n"
+                    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+                    "a=mid:0\r\n"
+                    "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+                    "a=mid:1\r\n"
+                    "a=msid:PA_a|TR_v TR_v\r\n"
+                    "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+                    "a=mid:2\r\n"
+                    "a=ssrc:5 msid:PA_a|TR_m TR_m\r\n";
+  g_autofree char *video = bc_lk_sdp_get_stream_id_for_mid (sdp, "1");
+  g_autofree char *audio = bc_lk_sdp_get_stream_id_for_mid (sdp, "2");
+  g_autofree char *data = bc_lk_sdp_get_stream_id_for_mid (sdp, "0");
+  g_autofree char *none = bc_lk_sdp_get_stream_id_for_mid (sdp, "7");
+
+  g_assert_cmpstr (video, ==, "PA_a|TR_v");
+  g_assert_cmpstr (audio, ==, "PA_a|TR_m");
+  g_assert_null (data);
+  g_assert_null (none);
+}
+
+static void
 test_sdp_bundle_only (void)
 {
   const char *sdp = "v=0\r\n"
@@ -248,6 +271,7 @@ main (int argc, char **argv)
   g_test_add_func ("/livekit/util/sdp-msid", test_sdp_msid);
   g_test_add_func ("/livekit/util/sdp-strip-red", test_sdp_strip_red);
   g_test_add_func ("/livekit/util/sdp-bundle-only", test_sdp_bundle_only);
+  g_test_add_func ("/livekit/util/sdp-stream-id-for-mid", test_sdp_stream_id_for_mid);
   g_test_add_func ("/livekit/util/signal-url", test_signal_url);
   return g_test_run ();
 }
