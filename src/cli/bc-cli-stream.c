@@ -434,13 +434,7 @@ on_track_subscribed (BcLkRoom *room,
 {
   Stream *s = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GstElement) webrtc = gst_pad_get_parent_element (pad);
   g_autoptr (BcTrackReceiver) receiver = NULL;
-
-  /* webrtcbin's jitter buffers wait 200 ms by default; rtpbin hands a new
-   * value on to the buffers it already has. */
-  if (webrtc && g_object_class_find_property (G_OBJECT_GET_CLASS (webrtc), "latency"))
-    g_object_set (webrtc, "latency", (guint) s->latency_ms, NULL);
 
   receiver = bc_track_receiver_new_for_pad (pad, &error);
   if (receiver == NULL)
@@ -726,6 +720,8 @@ run_stream (BcCli *cli, Stream *s)
     }
 
   s->room = bc_lk_room_new ();
+  /* webrtcbin's jitter buffers wait 200 ms by default. */
+  g_object_set (s->room, "latency", (guint) s->latency_ms, NULL);
   s->last_state = BC_LK_ROOM_STATE_DISCONNECTED;
   g_signal_connect (s->room, "notify::state", G_CALLBACK (on_room_state), s);
   g_signal_connect (s->room, "disconnected", G_CALLBACK (on_room_disconnected), s);
