@@ -152,6 +152,21 @@ invoke (BcLkPeer *self,
   g_source_unref (source);
 }
 
+/* SDP for debug logs, without the ICE password. */
+static char *
+sdp_for_log (const char *sdp)
+{
+  g_auto (GStrv) lines = g_strsplit (sdp != NULL ? sdp : "", "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "a=ice-pwd:"))
+      {
+        g_free (lines[i]);
+        lines[i] = g_strdup ("a=ice-pwd:(hidden)\r");
+      }
+  return g_strjoinv ("\n", lines);
+}
+
 /* ------------------------------------------------------------------------ */
 /* GObject */
 
@@ -732,7 +747,11 @@ sent_local_description (BcLkPeer *self, const char *type, const char *sdp, guint
   self->local_type = g_strdup (type);
   self->local_id = id;
 
-  g_debug ("Local %s %u:\n%s", type, id, sdp);
+  {
+    g_autofree char *shown = sdp_for_log (sdp);
+
+    g_debug ("Local %s %u:\n%s", type, id, shown);
+  }
   g_signal_emit (self, signals[SIGNAL_LOCAL_DESCRIPTION], 0, type, sdp, id);
   self->sdp_sent = TRUE;
   flush_local_candidates (self);
@@ -913,7 +932,12 @@ set_remote (BcLkPeer *self, GstWebRTCSDPType type, const char *sdp, guint id, Pr
       g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
       return FALSE;
     }
-  g_debug ("Remote %s %u:\n%s", type == GST_WEBRTC_SDP_TYPE_OFFER ? "offer" : "answer", id, sdp);
+  {
+    g_autofree char *shown = sdp_for_log (sdp);
+
+    g_debug ("Remote %s %u:\n%s", type == GST_WEBRTC_SDP_TYPE_OFFER ? "offer" : "answer", id,
+             shown);
+  }
   g_mutex_lock (&self->sdp_lock);
   g_free (self->remote_sdp);
   self->remote_sdp = g_strdup (sdp);
