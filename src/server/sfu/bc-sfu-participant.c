@@ -33,6 +33,10 @@
 #define MAX_PUBLICATIONS        16
 #define SERVER_VERSION          "1.9.0"
 #define SERVER_PROTOCOL         16
+/* After a leave the client closes the socket itself; the server only closes
+ * one that is still open this much later. Both sides closing at the same
+ * moment trips an assertion in libsoup 3.2. */
+#define CLOSE_DELAY_MS 2000
 
 struct _BcSfuParticipant
 {
@@ -1187,6 +1191,6 @@ bc_sfu_participant_close (BcSfuParticipant *self, Livekit__DisconnectReason reas
   if (self->connection != NULL &&
       soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN &&
       self->close_source == 0)
-    self->close_source = g_timeout_add_full (G_PRIORITY_DEFAULT, 200, on_close_timeout,
+    self->close_source = g_timeout_add_full (G_PRIORITY_DEFAULT, CLOSE_DELAY_MS, on_close_timeout,
                                              g_object_ref (self), g_object_unref);
 }

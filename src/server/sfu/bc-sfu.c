@@ -350,7 +350,7 @@ rtc_websocket_handler (SoupServer *server,
       response.leave = &leave;
       bytes = bc_sfu_pack (&response.base);
       soup_websocket_connection_send_message (connection, SOUP_WEBSOCKET_DATA_BINARY, bytes);
-      g_timeout_add_full (G_PRIORITY_DEFAULT, 200, close_later, g_object_ref (connection),
+      g_timeout_add_full (G_PRIORITY_DEFAULT, 2000, close_later, g_object_ref (connection),
                           g_object_unref);
       bc_sfu_grants_free (grants);
       return;
