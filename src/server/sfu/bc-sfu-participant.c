@@ -660,7 +660,15 @@ handle_offer (BcSfuParticipant *self, Livekit__SessionDescription *desc)
   /* Match each sending section to an AddTrack as livekit-server does
    * (participant.go getPendingTrack): the msid track id is the cid, else the
    * first unmatched track of the same kind. */
-  g_debug ("%s: publisher offer %u:\n%s", self->sid, desc->id, desc->sdp);
+  if (g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN) == FALSE)
+    {
+      /* The ICE password is a credential: not in the log. */
+      g_autoptr (GRegex) pwd = g_regex_new ("a=ice-pwd:[^\r\n]*", 0, 0, NULL);
+      g_autofree char *shown =
+          g_regex_replace_literal (pwd, desc->sdp, -1, 0, "a=ice-pwd:…", 0, NULL);
+
+      g_debug ("%s: publisher offer %u:\n%s", self->sid, desc->id, shown);
+    }
   media = bc_sfu_sdp_list_media (desc->sdp);
   for (guint i = 0; i < media->len; i++)
     {
