@@ -33,6 +33,9 @@ typedef struct
   char *last_offer;
   guint offers;
   char *last_token;
+  guint mutes;
+  gboolean last_mute;
+  GString *events;
 
   /* client side */
   BcLkRoom *room;
@@ -196,6 +199,10 @@ on_server_message (SoupWebsocketConnection *ws, int type, GBytes *bytes, gpointe
       }
     case LIVEKIT__SIGNAL_REQUEST__MESSAGE_LEAVE:
       f->client_leaves++;
+      break;
+    case LIVEKIT__SIGNAL_REQUEST__MESSAGE_MUTE:
+      f->mutes++;
+      f->last_mute = request->mute->muted;
       break;
     default:
       break;
@@ -585,6 +592,134 @@ test_room_gives_up (void)
   fixture_teardown (&f);
 }
 
+static void
+on_event_participant (BcLkRoom *room, const char *sid, const char *identity, gpointer data)
+{
+  Fixture *f = data;
+
+  g_string_append_printf (f->events, "participant %s %s;", sid, identity);
+}
+
+static void
+on_event_track_published (BcLkRoom *room,
+                          const char *psid,
+                          const char *identity,
+                          const char *tsid,
+                          int kind,
+                          int source,
+                          const char *name,
+                          gpointer data)
+{
+  Fixture *f = data;
+
+  g_string_append_printf (f->events, "published %s %s %d %d %s;", identity, tsid, kind, source,
+                          name);
+}
+
+static void
+on_event_track_unpublished (
+    BcLkRoom *room, const char *psid, const char *identity, const char *tsid, gpointer data)
+{
+  Fixture *f = data;
+
+  g_string_append_printf (f->events, "unpublished %s;", tsid);
+}
+
+static void
+on_event_track_muted (
+    BcLkRoom *room, const char *psid, const char *tsid, gboolean muted, gpointer data)
+{
+  Fixture *f = data;
+
+  g_string_append_printf (f->events, "muted %s %d;", tsid, muted);
+}
+
+static void
+on_event_gone (BcLkRoom *room, const char *sid, const char *identity, gpointer data)
+{
+  Fixture *f = data;
+
+  g_string_append_printf (f->events, "gone %s;", sid);
+}
+
+static void
+send_update (Fixture *f, guint version, gboolean muted, gboolean with_track, gboolean left)
+{
+  Livekit__SignalResponse response = LIVEKIT__SIGNAL_RESPONSE__INIT;
+  Livekit__ParticipantUpdate update = LIVEKIT__PARTICIPANT_UPDATE__INIT;
+  Livekit__ParticipantInfo other = LIVEKIT__PARTICIPANT_INFO__INIT;
+  Livekit__ParticipantInfo *others[] = { &other };
+  Livekit__TrackInfo track = LIVEKIT__TRACK_INFO__INIT;
+  Livekit__TrackInfo *tracks[] = { &track };
+
+  other.sid = "PA_other";
+  other.identity = "requester";
+  other.version = version;
+  other.state = left ? LIVEKIT__PARTICIPANT_INFO__STATE__DISCONNECTED
+                     : LIVEKIT__PARTICIPANT_INFO__STATE__ACTIVE;
+  track.sid = "TR_VCx";
+  track.type = LIVEKIT__TRACK_TYPE__VIDEO;
+  track.source = LIVEKIT__TRACK_SOURCE__CAMERA;
+  track.name = "camera";
+  track.muted = muted;
+  if (with_track)
+    {
+      other.n_tracks = 1;
+      other.tracks = tracks;
+    }
+  update.n_participants = 1;
+  update.participants = others;
+  response.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_UPDATE;
+  response.update = &update;
+  server_send (f, &response);
+}
+
+/* Participant updates become signals, in order, older versions ignored; a
+ * local mute goes to the server. */
+static void
+test_room_participants (void)
+{
+  Fixture f = { 0 };
+  Result pub = { 0 };
+
+  fixture_setup (&f, TRUE);
+  f.events = g_string_new (NULL);
+  g_signal_connect (f.room, "participant-connected", G_CALLBACK (on_event_participant), &f);
+  g_signal_connect (f.room, "participant-disconnected", G_CALLBACK (on_event_gone), &f);
+  g_signal_connect (f.room, "track-published", G_CALLBACK (on_event_track_published), &f);
+  g_signal_connect (f.room, "track-unpublished", G_CALLBACK (on_event_track_unpublished), &f);
+  g_signal_connect (f.room, "track-muted", G_CALLBACK (on_event_track_muted), &f);
+  connect_room (&f);
+
+  send_update (&f, 1, FALSE, FALSE, FALSE);
+  send_update (&f, 2, FALSE, TRUE, FALSE);
+  send_update (&f, 3, TRUE, TRUE, FALSE);
+  send_update (&f, 2, FALSE, TRUE, FALSE); /* stale: ignored */
+  send_update (&f, 4, TRUE, FALSE, FALSE);
+  send_update (&f, 5, FALSE, FALSE, TRUE);
+  WAIT_FOR (strstr (f.events->str, "gone") != NULL, 10);
+  g_assert_cmpstr (f.events->str, ==,
+                   "participant PA_other requester;"
+                   "published requester TR_VCx 1 1 camera;"
+                   "muted TR_VCx 1;"
+                   "unpublished TR_VCx;"
+                   "gone PA_other;");
+  g_assert_null (bc_lk_room_dup_participant_identity (f.room, "PA_other"));
+
+  bc_lk_room_publish_track_async (f.room, BC_LK_TRACK_KIND_VIDEO, BC_LK_TRACK_SOURCE_CAMERA,
+                                  "camera", 320, 240, make_source (), NULL, on_published, &pub);
+  WAIT_FOR (pub.done, 30);
+  g_assert_no_error (pub.error);
+  bc_lk_room_set_track_muted (f.room, pub.sid, TRUE);
+  WAIT_FOR (f.mutes == 1, 10);
+  g_assert_true (f.last_mute);
+  g_free (pub.sid);
+
+  bc_lk_room_disconnect (f.room);
+  g_string_free (f.events, TRUE);
+  fixture_teardown (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -596,5 +731,6 @@ main (int argc, char **argv)
   g_test_add_func ("/livekit/room/server-gone", test_room_server_gone);
   g_test_add_func ("/livekit/room/unpublish-republish", test_room_unpublish_republish);
   g_test_add_func ("/livekit/room/gives-up", test_room_gives_up);
+  g_test_add_func ("/livekit/room/participants", test_room_participants);
   return g_test_run ();
 }
