@@ -41,7 +41,7 @@ export default async function (args) {
     // keep 100
   }
   const help = spawnSync(process.env.BC_CLI ?? 'false', ['publish', '--help']).stdout?.toString() ?? '';
-  const stampFlag = ['--stamp', '--stamp-capture-time', '--capture-stamp'].find((f) => help.includes(f));
+  const stampFlag = ['--stamp-capture-time', '--capture-stamp', '--stamp'].find((f) => new RegExp(`\\s${f}(\\s|=|$)`, 'm').test(help));
 
   const server = await startServer();
   const s = await makeSession(server);
@@ -120,8 +120,9 @@ export default async function (args) {
       { label: `cli viewer ${i}`, timeout: 90000 });
     await w.done;
     const sum = w.json.find((j) => j.type === 'summary') ?? {};
-    R.c.joins.push(sum.time_to_first_frame_ms ?? -1);
-    log(`cli viewer ${i}: first frame after ${sum.time_to_first_frame_ms} ms`);
+    const ff = w.json.find((j) => j.type === 'first_frame')?.after_ms ?? sum.time_to_first_frame_ms ?? -1;
+    R.c.joins.push(ff);
+    log(`cli viewer ${i}: first frame after ${ff} ms`);
   }
   const cv = runCli(['watch', '--livekit-url', st.url, '--token', (await mint('c-viewer-steady')).token, '--duration', '25'],
     { label: 'cli viewer steady', timeout: 90000 });
