@@ -460,6 +460,8 @@ keepalive_start (BcLkSignal *self)
     return;
   self->ping_id = g_timeout_add_seconds (self->ping_interval_s, on_ping, self);
   self->ping_timeout_id = g_timeout_add_seconds (self->ping_timeout_s, on_ping_timeout, self);
+  /* One right away, so the round trip time is known from the start. */
+  on_ping (self);
 }
 
 void
