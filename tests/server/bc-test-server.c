@@ -4,6 +4,7 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,12 +17,21 @@ server_binary (void)
   return g_build_filename (build, "src", "server", "bountycam-server", NULL);
 }
 
+/* A test that fails an assertion aborts without stopping its server: the
+ * kernel stops it when the test process dies. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 BcTestServer *
 bc_test_server_start (const char *dir, const char *const *extra_args)
 {
   BcTestServer *s = g_new0 (BcTestServer, 1);
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GDataInputStream) out = NULL;
   g_autofree char *line = NULL;
   g_autofree char *db = NULL;
@@ -47,8 +57,9 @@ bc_test_server_start (const char *dir, const char *const *extra_args)
     g_ptr_array_add (argv, g_strdup (extra_args[i]));
   g_ptr_array_add (argv, NULL);
 
-  s->proc =
-      g_subprocess_newv ((const char *const *) argv->pdata, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  s->proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (s->proc));
   line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
