@@ -98,6 +98,9 @@ state_name (BcLkRoomState state)
 static void
 emit (Stream *s, const char *type, JsonObject *obj)
 {
+  /* Milliseconds since the command started, to see where time goes. */
+  if (obj && !json_object_has_member (obj, "t_ms"))
+    json_object_set_double_member (obj, "t_ms", (g_get_monotonic_time () - s->start_time) / 1000.0);
   bc_cli_print_json (s->cli, type, obj);
 }
 
