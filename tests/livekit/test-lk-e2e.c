@@ -651,10 +651,125 @@ test_e2e_bad_token (void)
   session_free (s);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Benchmark (`--bench`): joins, first frames and recoveries, as a table. */
+
+static int
+compare_double (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static void
+print_row (const char *what, GArray *values)
+{
+  double p50, p95;
+
+  g_array_sort (values, compare_double);
+  p50 = g_array_index (values, double, values->len / 2);
+  p95 = g_array_index (values, double, MIN (values->len - 1, (guint) (values->len * 0.95)));
+  g_print ("| %-44s | %3u | %8.0f | %8.0f |\n", what, values->len, p50, p95);
+}
+
+static double
+ms_since (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / 1000.0;
+}
+
+static int
+run_bench (void)
+{
+  const guint n_viewers = 8;
+  const guint n_cuts = 3;
+  Session *s = session_new ();
+  Client *pub = client_new ();
+  g_autoptr (GArray) pub_join = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) publish_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) view_join = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) first_frame = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) recover = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) frames_again = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GError) error = NULL;
+  g_autofree char *sid = NULL;
+  Client *view;
+  gint64 start;
+  double value;
+
+  start = g_get_monotonic_time ();
+  client_connect (pub, s->url, s->streamer_token);
+  value = ms_since (start);
+  g_array_append_val (pub_join, value);
+  start = g_get_monotonic_time ();
+  sid = publish (pub, "vp8", &error);
+  g_assert_no_error (error);
+  value = ms_since (start);
+  g_array_append_val (publish_ms, value);
+
+  for (guint i = 0; i < n_viewers; i++)
+    {
+      view = client_new ();
+      start = g_get_monotonic_time ();
+      client_connect (view, s->url, s->viewer_token);
+      value = ms_since (start);
+      g_array_append_val (view_join, value);
+      WAIT_FOR (g_atomic_int_get (&view->frames) >= 1, 30);
+      value = ms_since (start);
+      g_array_append_val (first_frame, value);
+      bc_lk_room_disconnect (view->room);
+      client_free (view);
+    }
+
+  view = client_new ();
+  client_connect (view, s->url, s->viewer_token);
+  WAIT_FOR (g_atomic_int_get (&view->frames) >= 1, 30);
+  for (guint i = 0; i < n_cuts; i++)
+    {
+      gint frames;
+
+      g_ptr_array_set_size (pub->states, 0);
+      g_ptr_array_set_size (view->states, 0);
+      start = g_get_monotonic_time ();
+      proxy_drop_all (s->proxy);
+      WAIT_FOR (went_through_reconnecting (pub) && went_through_reconnecting (view) &&
+                    bc_lk_room_get_state (pub->room) == BC_LK_ROOM_STATE_CONNECTED &&
+                    bc_lk_room_get_state (view->room) == BC_LK_ROOM_STATE_CONNECTED,
+                60);
+      value = ms_since (start);
+      g_array_append_val (recover, value);
+      frames = g_atomic_int_get (&view->frames);
+      WAIT_FOR (g_atomic_int_get (&view->frames) > frames, 30);
+      value = ms_since (start);
+      g_array_append_val (frames_again, value);
+    }
+
+  g_print ("\nBcLkRoom through bountycam-server --dev (loopback, VP8 320x240@30)\n");
+  g_print ("| %-44s | %3s | %8s | %8s |\n", "measure (ms)", "n", "p50", "p95");
+  g_print ("|----------------------------------------------|-----|----------|----------|\n");
+  print_row ("publisher join (connect to connected)", pub_join);
+  print_row ("publish (call to track sid)", publish_ms);
+  print_row ("viewer join (connect to connected)", view_join);
+  print_row ("viewer connect to first decoded frame", first_frame);
+  print_row ("signal cut to both rooms connected", recover);
+  print_row ("signal cut to frames flowing again", frames_again);
+
+  bc_lk_room_disconnect (view->room);
+  bc_lk_room_disconnect (pub->room);
+  client_free (view);
+  client_free (pub);
+  session_free (s);
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
+  if (argc > 1 && g_str_equal (argv[1], "--bench"))
+    return run_bench ();
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/livekit/e2e/vp8-reconnect-approve", test_e2e_vp8_reconnect_approve);
   g_test_add_func ("/livekit/e2e/h264", test_e2e_h264);
