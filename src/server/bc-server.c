@@ -760,9 +760,13 @@ bc_server_notify_bounty (BcServer *self, const char *type, BcBounty *bounty)
 {
   g_autoptr (JsonObject) message = message_new (type);
 
-  json_object_set_object_member (message, "bounty", bc_json_bounty (bounty));
+  JsonObject *object = bc_json_bounty (bounty);
+
   /* Open bounties are visible to everyone, and a change of one (accepted,
-   * cancelled) takes it off everyone's list. */
+   * cancelled) takes it off everyone's list. Which session took it is only
+   * the two people's business (they get session.updated). */
+  json_object_set_null_member (object, "session_id");
+  json_object_set_object_member (message, "bounty", object);
   bc_realtime_broadcast (self->realtime, message);
 }
 
