@@ -61,6 +61,7 @@ struct _BcSessionPage
   guint reload_source;
   gboolean is_streamer;
   gboolean reviewing;
+  gboolean start_logged;
 };
 
 enum
@@ -391,11 +392,38 @@ stats_tick (gpointer user_data)
 }
 
 static void
+on_event_posted (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (BcSessionPage) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!bc_api_client_post_event_finish (BC_API_CLIENT (object), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("Could not log the start of the stream: %s", error->message);
+      return;
+    }
+
+  bc_session_page_reload (self);
+}
+
+static void
 on_stream_state_changed (BcSessionPage *self)
 {
   BcLiveStreamState state = bc_live_stream_get_state (self->stream);
 
   update_state (self);
+
+  /* Once the camera is on air, the session's log says so (once per Start). */
+  if (state == BC_LIVE_STREAM_LIVE && self->is_streamer && !self->start_logged)
+    {
+      BcApiClient *client = bc_application_get_client (get_app ());
+
+      self->start_logged = TRUE;
+      bc_api_client_post_event_async (client, bc_session_get_id (self->session), "stream_started",
+                                      NULL, self->cancellable, on_event_posted,
+                                      g_object_ref (self));
+    }
 
   /* A viewer that sees video knows the session went live before the
    * realtime message might say so: fetch the events. */
@@ -423,6 +451,7 @@ start_stream (BcSessionPage *self)
   GSettings *settings = bc_application_get_settings (app);
 
   stop_stream (self);
+  self->start_logged = FALSE;
 
   if (self->is_streamer)
     {
@@ -450,26 +479,9 @@ start_stream (BcSessionPage *self)
 }
 
 static void
-on_event_posted (GObject *object, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (BcSessionPage) self = user_data;
-  g_autoptr (GError) error = NULL;
-
-  if (!bc_api_client_post_event_finish (BC_API_CLIENT (object), result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_message ("Could not log the start of the stream: %s", error->message);
-      return;
-    }
-
-  bc_session_page_reload (self);
-}
-
-static void
 toggle_streaming (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   BcSessionPage *self = BC_SESSION_PAGE (widget);
-  BcApiClient *client = bc_application_get_client (get_app ());
 
   if (self->session == NULL || !self->is_streamer || session_ended (self))
     return;
@@ -483,8 +495,6 @@ toggle_streaming (GtkWidget *widget, const char *action_name, GVariant *paramete
     }
 
   start_stream (self);
-  bc_api_client_post_event_async (client, bc_session_get_id (self->session), "stream_started", NULL,
-                                  self->cancellable, on_event_posted, g_object_ref (self));
 }
 
 static void
@@ -739,6 +749,31 @@ on_realtime_message (BcSessionPage *self,
     self->reload_source = g_timeout_add_once (RELOAD_DELAY_MS, reload_soon_cb, self);
 }
 
+static void
+on_bounty_loaded (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (BcSessionPage) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BcBounty) bounty = NULL;
+  const char *description;
+
+  bounty = bc_api_client_get_bounty_finish (BC_API_CLIENT (object), result, &error);
+  if (bounty == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("No bounty details: %s", error->message);
+      return;
+    }
+
+  if (self->session == NULL ||
+      g_strcmp0 (bc_bounty_get_id (bounty), bc_session_get_bounty_id (self->session)) != 0)
+    return;
+
+  description = bc_bounty_get_description (bounty);
+  adw_preferences_group_set_description (self->bounty_group,
+                                         description && *description ? description : NULL);
+}
+
 /**
  * bc_session_page_set_session:
  *
@@ -779,6 +814,12 @@ bc_session_page_set_session (BcSessionPage *self, BcSession *session)
   adw_action_row_set_subtitle (self->peer_row, peer_name (self));
   gtk_list_box_bind_model (self->events_list, bc_session_get_events (session), create_event_row,
                            NULL, NULL);
+
+  if (!same)
+    {
+      bc_api_client_get_bounty_async (client, bc_session_get_bounty_id (session), self->cancellable,
+                                      on_bounty_loaded, g_object_ref (self));
+    }
 
   if (!same)
     {
@@ -836,6 +877,8 @@ bc_session_page_leave (BcSessionPage *self)
   g_clear_object (&self->realtime);
   if (self->events_list != NULL)
     gtk_list_box_bind_model (self->events_list, NULL, NULL, NULL, NULL);
+  if (self->bounty_group != NULL)
+    adw_preferences_group_set_description (self->bounty_group, NULL);
   if (self->paintable != NULL)
     bc_video_paintable_clear (self->paintable);
   self->reviewing = FALSE;

@@ -133,7 +133,8 @@ close_window (BcWindow *window)
 {
   g_autoptr (GtkWidget) ref = g_object_ref (GTK_WIDGET (window));
 
-  gtk_window_destroy (GTK_WINDOW (window));
+  /* Closing as the user does, so the window saves its size. */
+  gtk_window_close (GTK_WINDOW (window));
   bc_test_wait_ms (50);
 }
 
@@ -441,7 +442,12 @@ test_sign_in_validation (void)
                                                          "http://127.0.0.1:9"));
   g_assert_cmpstr (bc_window_get_page_name (window), ==, "sign-in");
 
+  /* The window's size is kept for the next start. */
   close_window (window);
+  g_assert_cmpint (g_settings_get_int (bc_application_get_settings (app), "window-width"), ==,
+                   1180);
+  g_assert_cmpint (g_settings_get_int (bc_application_get_settings (app), "window-height"), ==,
+                   760);
 }
 
 static void
@@ -621,6 +627,30 @@ static gboolean
 stream_stopped (gpointer data)
 {
   return bc_live_stream_get_state (data) != BC_LIVE_STREAM_LIVE;
+}
+
+static gboolean
+session_has_stream_started (gpointer data)
+{
+  BcSession *session = bc_session_page_get_session (data);
+  GListModel *events = session ? bc_session_get_events (session) : NULL;
+
+  for (guint i = 0; events != NULL && i < g_list_model_get_n_items (events); i++)
+    {
+      g_autoptr (BcStreamEvent) event = g_list_model_get_item (events, i);
+
+      if (g_str_equal (bc_stream_event_get_event_type (event), "stream_started"))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+camera_settled (gpointer data)
+{
+  BcSessionState state = bc_session_page_get_state (data);
+
+  return state == BC_SESSION_STATE_CAMERA_MISSING || state == BC_SESSION_STATE_LIVE;
 }
 
 static void
@@ -840,6 +870,18 @@ test_bounty_flow (void)
   wait_for_session_state (session_page, BC_SESSION_STATE_IDLE);
   bc_test_screenshot (GTK_WIDGET (window), "streaming-ready");
 
+  /* With no camera on this machine, "Automatic" finds none and says so. */
+  gtk_widget_activate_action (GTK_WIDGET (session_page), "session.toggle-streaming", NULL);
+  g_assert_true (bc_test_wait (camera_settled, session_page, 60));
+  if (bc_session_page_get_state (session_page) == BC_SESSION_STATE_CAMERA_MISSING)
+    {
+      g_assert_true (gtk_widget_get_visible (
+          template_child (session_page, BC_TYPE_SESSION_PAGE, "retry_button")));
+      bc_test_screenshot (GTK_WIDGET (window), "camera-missing");
+    }
+  else
+    gtk_widget_activate_action (GTK_WIDGET (session_page), "session.toggle-streaming", NULL);
+
   /* He goes live with the test pattern; Carol's client receives it. */
   select_test_pattern (session_page);
   gtk_widget_activate_action (GTK_WIDGET (session_page), "session.toggle-streaming", NULL);
@@ -854,6 +896,7 @@ test_bounty_flow (void)
   frames = (FramesWait){ carol_paintable, 30 };
   g_assert_true (bc_test_wait (frames_shown, &frames, 60));
   bc_test_screenshot (GTK_WIDGET (window), "streaming");
+  g_assert_true (bc_test_wait (session_has_stream_started, session_page, 30));
   bc_live_stream_stop (carol_stream);
   g_clear_object (&carol_stream);
 
@@ -998,6 +1041,8 @@ main (int argc, char *argv[])
   /* Fatal warnings, as G_DEBUG=fatal-warnings would make them, but for the
    * one above: the writer aborts instead of GLib. */
   g_log_set_always_fatal (G_LOG_FATAL_MASK);
+  /* The libraries' debug chatter drowns the test's own messages. */
+  g_log_set_debug_enabled (FALSE);
   g_log_set_writer_func (fatal_warnings_writer, NULL, NULL);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   app = bc_application_new ();
