@@ -637,9 +637,25 @@ map_stream_error (Stream *s, GError *error)
   return bc_cli_fail (s->cli, error);
 }
 
+/* The livekit layer makes the process's DTLS certificate on a thread of its
+ * own while joining. Exiting while OpenSSL is at it crashes in OpenSSL's exit
+ * handlers, so wait for it: GStreamer makes the certificate once, under a
+ * lock, when the first DTLS element is made. */
+static void
+wait_for_dtls_certificate (void)
+{
+  GstElement *dec;
+
+  if (!gst_is_initialized ())
+    return;
+  dec = gst_element_factory_make ("dtlsdec", NULL);
+  g_clear_pointer (&dec, gst_object_unref);
+}
+
 static void
 stream_free (Stream *s)
 {
+  wait_for_dtls_certificate ();
   if (s->stats_polling)
     return; /* still referenced by the poll; the process is about to exit */
   g_clear_handle_id (&s->stats_id, g_source_remove);
