@@ -45,9 +45,15 @@ export XDG_RUNTIME_DIR=$tmp/runtime
 # The cairo renderer: no GL under Xvfb, and cheap on a loaded machine.
 export GSK_RENDERER=${GSK_RENDERER:-cairo} GTK_A11Y=none NO_AT_BRIDGE=1
 unset WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS
-# A keyring unlocked with a throw-away password, for libsecret.
+# A throw-away keyring for libsecret: an unencrypted "login" keyring file,
+# so that storing a secret never asks for a password (there is no prompter).
+mkdir -p "$XDG_DATA_HOME/keyrings"
+printf '[keyring]\ndisplay-name=login\nctime=0\nmtime=0\nlock-on-idle=false\nlock-after=false\n' \
+  >"$XDG_DATA_HOME/keyrings/login.keyring"
+echo login >"$XDG_DATA_HOME/keyrings/default"
 dbus-run-session -- sh -c '
   if command -v gnome-keyring-daemon >/dev/null 2>&1; then
-    printf "bountycam-test" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+    eval "$(gnome-keyring-daemon --start --components=secrets 2>/dev/null)"
+    export GNOME_KEYRING_CONTROL
   fi
   exec "$@"' sh "$@"
