@@ -18,6 +18,7 @@
 
 #define SHUTDOWN_GRACE_S 10
 #define CLEANUP_BATCH    200
+#define LISTEN_BACKLOG   4096
 
 G_DEFINE_FINAL_TYPE (BcServer, bc_server, G_TYPE_OBJECT)
 
@@ -982,6 +983,7 @@ bc_server_listen (BcServer *self, GError **error)
 {
   g_autoptr (GInetAddress) addr = NULL;
   g_autoptr (GSocketAddress) sockaddr = NULL;
+  g_autoptr (GSocket) socket = NULL;
   g_autofree char *host = NULL;
   GSList *uris;
   guint port = self->config->listen_port;
@@ -997,7 +999,15 @@ bc_server_listen (BcServer *self, GError **error)
       return FALSE;
     }
   sockaddr = g_inet_socket_address_new (addr, port);
-  if (!soup_server_listen (self->soup, sockaddr, 0, error))
+  /* Our own socket: libsoup would listen with GLib's default backlog of 10,
+   * and a burst of connections (every client reconnecting after a restart)
+   * would then see SYNs dropped and retried for seconds. */
+  socket = g_socket_new (g_socket_address_get_family (sockaddr), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket != NULL)
+    g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (socket == NULL || !g_socket_bind (socket, sockaddr, TRUE, error) ||
+      !g_socket_listen (socket, error) || !soup_server_listen_socket (self->soup, socket, 0, error))
     {
       g_prefix_error (error, "Cannot listen on %s:%u: ", self->config->listen_host, port);
       return FALSE;
