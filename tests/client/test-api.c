@@ -24,7 +24,7 @@ typedef struct
   gboolean refresh_slow;
   GPtrArray *ws;
   int ws_connects;
-  gboolean ws_reject;
+  int ws_rejected;
 } Fixture;
 
 static void
@@ -191,17 +191,8 @@ ws_handler (SoupServer *server,
       conn, "{\"type\":\"session_updated\",\"session\":{\"id\":\"s1\",\"status\":\"live\"}}");
 }
 
-static gboolean
-ws_auth (SoupServer *server, SoupServerMessage *msg, const char *path, gpointer user_data)
-{
-  return TRUE;
-}
-
-static void
-on_ws_request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
-{
-}
-
+/* Refuses the WebSocket handshake with 401 unless it carries the current
+ * access token, as the real server does. */
 static void
 early_handler (SoupServer *server,
                SoupServerMessage *msg,
@@ -209,6 +200,13 @@ early_handler (SoupServer *server,
                GHashTable *query,
                gpointer user_data)
 {
+  Fixture *f = user_data;
+
+  if (g_str_equal (path, "/api/realtime") && !authorized (f, msg))
+    {
+      f->ws_rejected++;
+      reply_json (msg, 401, "{\"error\":{\"code\":\"unauthorized\",\"message\":\"expired\"}}");
+    }
 }
 
 static void
@@ -221,6 +219,7 @@ setup (Fixture *f, gconstpointer data)
   f->ws = g_ptr_array_new_with_free_func (g_object_unref);
   f->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (f->server, "/", handler, f, NULL);
+  soup_server_add_early_handler (f->server, "/api/realtime", early_handler, f, NULL);
   soup_server_add_websocket_handler (f->server, "/api/realtime", NULL, NULL, ws_handler, f, NULL);
   g_assert_true (soup_server_listen_local (f->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
   g_assert_no_error (error);
@@ -229,9 +228,6 @@ setup (Fixture *f, gconstpointer data)
   if (g_str_has_suffix (f->base, "/"))
     f->base[strlen (f->base) - 1] = '\0';
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  (void) ws_auth;
-  (void) on_ws_request_started;
-  (void) early_handler;
 }
 
 static void
@@ -659,6 +655,48 @@ test_realtime (Fixture *f, gconstpointer data)
   g_free (seen.last_type);
 }
 
+/* The access token expired while offline: the handshake's 401 makes the
+ * realtime client refresh the login once and connect. */
+static void
+test_realtime_refresh (Fixture *f, gconstpointer data)
+{
+  g_autoptr (BcApiClient) client = signed_in_client (f);
+  g_autoptr (BcRealtime) rt = bc_realtime_new (client);
+  RealtimeSeen seen = { f };
+
+  g_free (f->valid_access);
+  f->valid_access = g_strdup ("something-else");
+  g_signal_connect (rt, "message", G_CALLBACK (on_rt_message), &seen);
+  bc_realtime_start (rt);
+  g_main_loop_run (f->loop);
+  g_assert_cmpint (bc_realtime_get_state (rt), ==, BC_REALTIME_STATE_CONNECTED);
+  g_assert_cmpint (f->ws_rejected, ==, 1);
+  g_assert_cmpint (f->refresh_count, ==, 1);
+  g_assert_cmpint (seen.messages, ==, 1);
+  bc_realtime_stop (rt);
+  g_free (seen.last_type);
+}
+
+/* A revoked login stops the realtime client with a reason instead of
+ * retrying for ever. */
+static void
+test_realtime_revoked (Fixture *f, gconstpointer data)
+{
+  g_autoptr (BcApiClient) client = signed_in_client (f);
+  g_autoptr (BcRealtime) rt = bc_realtime_new (client);
+
+  g_free (f->valid_access);
+  f->valid_access = g_strdup ("something-else");
+  g_free (f->valid_refresh);
+  f->valid_refresh = g_strdup ("revoked-elsewhere");
+  bc_realtime_start (rt);
+  while (bc_realtime_get_last_error (rt) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (bc_realtime_get_state (rt), ==, BC_REALTIME_STATE_OFFLINE);
+  g_assert_nonnull (strstr (bc_realtime_get_last_error (rt), "sign in again"));
+  g_assert_false (bc_api_client_get_signed_in (client));
+}
+
 static void
 test_env_credentials (void)
 {
@@ -732,6 +770,8 @@ main (int argc, char **argv)
   ADD ("/client/api/insecure", test_insecure);
   ADD ("/client/api/cancel", test_cancel);
   ADD ("/client/realtime/message-and-reconnect", test_realtime);
+  ADD ("/client/realtime/refresh-on-401", test_realtime_refresh);
+  ADD ("/client/realtime/login-revoked", test_realtime_revoked);
   g_test_add_func ("/client/env-credentials", test_env_credentials);
   g_test_add_func ("/client/models/tolerant", test_models_tolerant);
   return g_test_run ();
