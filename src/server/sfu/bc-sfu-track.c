@@ -287,7 +287,10 @@ bc_sfu_track_detach (BcSfuTrack *self)
       gst_clear_object (&self->src_pad);
     }
 
-  GstElement *elements[] = { self->depay, self->tee };
+  /* Keyframe requests come from streaming threads and read depay. */
+  g_mutex_lock (&self->lock);
+  GstElement *elements[] = { g_steal_pointer (&self->depay), g_steal_pointer (&self->tee) };
+  g_mutex_unlock (&self->lock);
   for (guint i = 0; i < G_N_ELEMENTS (elements); i++)
     {
       if (elements[i] == NULL)
@@ -296,9 +299,8 @@ bc_sfu_track_detach (BcSfuTrack *self)
       gst_element_set_state (elements[i], GST_STATE_NULL);
       if (GST_OBJECT_PARENT (elements[i]) != NULL)
         gst_bin_remove (self->bin, elements[i]);
+      gst_object_unref (elements[i]);
     }
-  gst_clear_object (&self->depay);
-  gst_clear_object (&self->tee);
 }
 
 const char *
