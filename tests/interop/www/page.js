@@ -211,6 +211,7 @@
     r.on(E.ConnectionStateChanged, (s) => ev('connection-state', { state: s }));
     r.on(E.Reconnecting, () => ev('reconnecting'));
     r.on(E.Reconnected, () => ev('reconnected'));
+    r.on(E.SignalReconnecting, () => ev('signal-reconnecting'));
     r.on(E.LocalTrackPublished, (pub) => ev('local-track-published', { sid: pub.trackSid, kind: pub.kind }));
     r.on(E.ParticipantPermissionsChanged, (prev, p) =>
       ev('permissions-changed', { identity: p.identity, canPublish: p.permissions?.canPublish }));
@@ -403,6 +404,14 @@
         sockets,
         fetches,
       };
+    },
+
+    // LiveKit's own fault injection: 'signal-reconnect' drops the signal
+    // socket (resume), 'full-reconnect' forces a full rejoin.
+    async simulate(scenario) {
+      const t = Date.now();
+      await room.simulateScenario(scenario);
+      return { t };
     },
 
     async disconnect() {
