@@ -132,6 +132,11 @@ on_message (SoupWebsocketConnection *conn, int type, GBytes *message, gpointer u
     msg_type = json_object_get_string_member_with_default (obj, "event", "");
   if (g_strcmp0 (msg_type, "ping") == 0)
     return;
+  /* The balance in the client's "user" follows on its own, so anything bound
+   * to its "points" property stays right. */
+  if (g_strcmp0 (msg_type, "balance.updated") == 0 && bc_api_client_get_user (self->client) &&
+      json_object_has_member (obj, "points"))
+    bc_user_set_points (bc_api_client_get_user (self->client), _bc_json_get_int (obj, "points", 0));
   g_signal_emit (self, signals[SIGNAL_MESSAGE], g_quark_try_string (msg_type), msg_type, obj);
 }
 

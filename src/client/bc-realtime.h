@@ -25,8 +25,13 @@ G_DECLARE_FINAL_TYPE (BcRealtime, bc_realtime, BC, REALTIME, GObject)
  * (BcRealtimeState), "last-error" (string: why it is offline, or NULL).
  * Signals:
  *  "message" (detailed by type): void (*) (BcRealtime *, const char *type,
- *    JsonObject *message, gpointer). Connect "message::session_updated" to
+ *    JsonObject *message, gpointer). Connect "message::session.updated" to
  *    receive one type only. @message is the whole object, "type" included.
+ *    bountycam-server sends "hello", "bounty.created" and "bounty.updated"
+ *    ({bounty}), "session.updated" ({session}), "session.event"
+ *    ({session_id, status, stream_status, event}) and "balance.updated"
+ *    ({points}). A "balance.updated" also updates the client's "user"
+ *    (BcUser:points) before the signal is emitted.
  *  "connected": after each (re)connection; refetch lists here, since
  *    messages sent while offline are lost.
  *

@@ -188,7 +188,7 @@ ws_handler (SoupServer *server,
   g_ptr_array_add (f->ws, g_object_ref (conn));
   g_signal_connect (conn, "closed", G_CALLBACK (on_ws_closed), f);
   soup_websocket_connection_send_text (
-      conn, "{\"type\":\"session_updated\",\"session\":{\"id\":\"s1\",\"status\":\"live\"}}");
+      conn, "{\"type\":\"session.updated\",\"session\":{\"id\":\"s1\",\"status\":\"live\"}}");
 }
 
 /* Refuses the WebSocket handshake with 401 unless it carries the current
@@ -632,15 +632,15 @@ test_realtime (Fixture *f, gconstpointer data)
   RealtimeSeen seen = { f };
 
   g_signal_connect (rt, "message", G_CALLBACK (on_rt_message), &seen);
-  g_signal_connect (rt, "message::session_updated", G_CALLBACK (on_rt_detailed), &seen);
-  g_signal_connect (rt, "message::bounty_created", G_CALLBACK (on_rt_detailed), &seen);
+  g_signal_connect (rt, "message::session.updated", G_CALLBACK (on_rt_detailed), &seen);
+  g_signal_connect (rt, "message::bounty.created", G_CALLBACK (on_rt_detailed), &seen);
   bc_realtime_start (rt);
   g_assert_cmpint (bc_realtime_get_state (rt), ==, BC_REALTIME_STATE_CONNECTING);
   g_main_loop_run (f->loop);
   g_assert_cmpint (bc_realtime_get_state (rt), ==, BC_REALTIME_STATE_CONNECTED);
   g_assert_cmpint (seen.messages, ==, 1);
   g_assert_cmpint (seen.detailed, ==, 1);
-  g_assert_cmpstr (seen.last_type, ==, "session_updated");
+  g_assert_cmpstr (seen.last_type, ==, "session.updated");
 
   /* The server drops the socket: it comes back on its own. */
   g_assert_cmpuint (f->ws->len, ==, 1);

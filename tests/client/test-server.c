@@ -434,6 +434,8 @@ test_refresh_after_restart (void)
     g_assert_no_error (error);
   }
   iterate_until (got_balance, &seen, "balance.updated after the restart");
+  /* The realtime client keeps the signed-in user's balance current. */
+  g_assert_cmpint (bc_user_get_points (bc_api_client_get_user (client)), ==, 95);
   bc_realtime_stop (rt);
   g_ptr_array_unref (seen.types);
 }
