@@ -1047,7 +1047,21 @@ restrict_to_loopback (BcLkPeer *self)
   nice_address_set_from_string (&address, "127.0.0.1");
   /* Once any local address is given, libnice gathers on those only. */
   nice_agent_add_local_address (agent, &address);
-  /* No UPnP port mapping for a loopback-only agent. */
+  g_object_unref (agent);
+}
+
+static void
+disable_upnp (BcLkPeer *self)
+{
+  g_autoptr (GObject) ice = NULL;
+  NiceAgent *agent = NULL;
+
+  /* LiveKit hands out STUN/TURN servers; UPnP port mapping adds nothing
+   * but SSDP multicast on the local network. */
+  g_object_get (self->webrtc, "ice-agent", &ice, NULL);
+  if (ice == NULL || g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent") == NULL)
+    return;
+  g_object_get (ice, "agent", &agent, NULL);
   g_object_set (agent, "upnp", FALSE, NULL);
   g_object_unref (agent);
 }
@@ -1077,6 +1091,7 @@ bc_lk_peer_new (BcLkPeerRole role, gboolean loopback_only, gboolean relay_only)
                   NULL);
   gst_bin_add (GST_BIN (self->pipeline), self->webrtc);
 
+  disable_upnp (self);
   if (self->loopback_only)
     restrict_to_loopback (self);
 

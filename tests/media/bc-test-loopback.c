@@ -19,6 +19,9 @@ restrict_to_loopback (GstElement *webrtc)
   nice_address_init (&address);
   nice_address_set_from_string (&address, "127.0.0.1");
   nice_agent_add_local_address (agent, &address);
+  /* No UPnP: its SSDP search would leave loopback, and its listener can
+   * collide with another test's port. */
+  g_object_set (agent, "upnp", FALSE, NULL);
   g_object_unref (agent);
 }
 
