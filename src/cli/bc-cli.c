@@ -10,6 +10,8 @@
 
 #include "bc-cli.h"
 #include "bc-json.h"
+#include "bc-lk-error.h"
+#include "bc-media-error.h"
 
 #define DEFAULT_SERVER "http://127.0.0.1:8080"
 
@@ -102,6 +104,17 @@ error_code_name (const GError *error)
     return "interrupted";
   if (g_error_matches (error, G_OPTION_ERROR, error->code))
     return "usage";
+  if (g_error_matches (error, BC_LK_ERROR, BC_LK_ERROR_NOT_ALLOWED))
+    return "not_allowed";
+  if (g_error_matches (error, BC_LK_ERROR, BC_LK_ERROR_TOKEN_REJECTED))
+    return "token_rejected";
+  if (error->domain == BC_LK_ERROR)
+    return "livekit";
+  if (g_error_matches (error, BC_MEDIA_ERROR, BC_MEDIA_ERROR_NO_CAMERA) ||
+      g_error_matches (error, BC_MEDIA_ERROR, BC_MEDIA_ERROR_CAMERA_DENIED))
+    return "no_camera";
+  if (error->domain == BC_MEDIA_ERROR)
+    return "media";
   return "failed";
 }
 
@@ -143,6 +156,8 @@ bc_cli_fail (BcCli *cli, const GError *error)
     fprintf (stderr, "bountycam-cli: interrupted\n");
   else if (g_error_matches (error, BC_CLIENT_ERROR, BC_CLIENT_ERROR_INSECURE))
     fprintf (stderr, "bountycam-cli: %s; --allow-insecure does it anyway\n", error->message);
+  else if (g_error_matches (error, BC_MEDIA_ERROR, BC_MEDIA_ERROR_NO_CAMERA))
+    fprintf (stderr, "bountycam-cli: %s (--camera test)\n", error->message);
   else
     fprintf (stderr, "bountycam-cli: %s\n", error->message);
 

@@ -682,6 +682,7 @@ test_viewer_cannot_publish (void)
   g_assert_cmpint (r->status, ==, 6);
   e = line_of_type (r, "error");
   g_assert_nonnull (e);
+  g_assert_cmpstr (json_object_get_string_member (e, "code"), ==, "not_allowed");
   g_assert_nonnull (strstr (json_object_get_string_member (e, "message"), "may not publish"));
   g_assert_nonnull (strstr (r->err, "only the streamer streams"));
   g_clear_pointer (&r, run_free);
