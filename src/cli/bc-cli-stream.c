@@ -610,7 +610,7 @@ get_token (Stream *s, GError **error)
     json_object_set_string_member (obj, "role", bc_livekit_token_get_role (s->lk_token));
     json_object_set_boolean_member (obj, "can_publish",
                                     bc_livekit_token_get_can_publish (s->lk_token));
-    emit (s, "session", obj);
+    emit (s, "grant", obj);
   }
   return TRUE;
 }
