@@ -1392,7 +1392,37 @@ static void
 on_livekit_token (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
-  return_parsed (task, result, NULL, (ParseFunc) bc_livekit_token_new_from_json);
+  BcApiClient *self = g_task_get_source_object (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) root = request_finish (self, result, &error);
+  g_autoptr (BcLivekitToken) token = NULL;
+  g_autoptr (GUri) uri = NULL;
+  const char *scheme;
+  JsonObject *obj;
+
+  if (root == NULL)
+    return g_task_return_error (task, g_steal_pointer (&error));
+  if ((obj = unwrap_object (root, NULL)) == NULL)
+    return g_task_return_error (task, bad_answer (NULL));
+  if ((token = bc_livekit_token_new_from_json (obj, &error)) == NULL)
+    return g_task_return_error (task, g_steal_pointer (&error));
+
+  /* The join token travels in the LiveKit URL's query string: like a login,
+   * never over plain ws:// to another machine unless that is allowed. */
+  uri = g_uri_parse (bc_livekit_token_get_url (token), G_URI_FLAGS_NONE, NULL);
+  scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  if (g_strcmp0 (scheme, "wss") != 0 && g_strcmp0 (scheme, "https") != 0 && !self->allow_insecure &&
+      !bc_url_is_loopback (bc_livekit_token_get_url (token)))
+    {
+      g_autofree char *msg = g_strdup_printf (
+          "Refusing to send the stream token over unencrypted %s:// to %s; the server must offer "
+          "wss:// (or allow insecure connections, for testing only)",
+          scheme ? scheme : "?", uri && g_uri_get_host (uri) ? g_uri_get_host (uri) : "?");
+
+      return g_task_return_error (task,
+                                  _bc_client_error_new (BC_CLIENT_ERROR_INSECURE, 0, NULL, 0, msg));
+    }
+  g_task_return_pointer (task, g_steal_pointer (&token), g_object_unref);
 }
 
 void
