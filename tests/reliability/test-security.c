@@ -8,6 +8,7 @@
 
 #include "bc-test-server.h"
 
+#include "bc-client.h"
 #include "bc-tokens.h"
 
 #include <glib/gstdio.h>
@@ -378,10 +379,104 @@ test_no_secret_in_logs (void)
   g_string_free (s.answers, TRUE);
 }
 
+static void
+store_result (GObject *source, GAsyncResult *result, gpointer data)
+{
+  *(GAsyncResult **) data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (*slot == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (*slot);
+  return g_steal_pointer (slot);
+}
+
+/* The client sends a LiveKit join token only over wss://, or to loopback,
+ * or when insecure connections are explicitly allowed. */
+static void
+test_livekit_url_transport (void)
+{
+  struct
+  {
+    const char *public_url;
+    gboolean refused;
+  } cases[] = {
+    { "http://192.0.2.10:7880", TRUE },
+    { "https://bountycam.example", FALSE },
+    { NULL, FALSE }, /* the server's own loopback address */
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *args[] = { "--public-url", cases[i].public_url, NULL };
+      BcTestServer *s = bc_test_server_start (NULL, cases[i].public_url ? args : NULL);
+      g_autoptr (BcTestUser) a = bc_test_signup (s, "transport-a");
+      g_autoptr (BcTestUser) b = bc_test_signup (s, "transport-b");
+      g_autoptr (BcApiClient) client = bc_api_client_new (s->base_url);
+      g_autoptr (JsonNode) bounty = NULL;
+      g_autoptr (JsonNode) session = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (BcUser) user = NULL;
+      g_autoptr (BcLivekitToken) token = NULL;
+      g_autofree char *path = NULL;
+      GAsyncResult *slot = NULL;
+      g_autoptr (GAsyncResult) result = NULL;
+
+      g_assert_cmpuint (bc_test_request (s, "POST", "/api/bounties", a->access_token,
+                                         "{\"title\":\"t\",\"description\":\"\","
+                                         "\"reward_points\":1}",
+                                         &bounty),
+                        ==, 201);
+      path = g_strdup_printf ("/api/bounties/%s/accept", bc_test_str (bounty, "id"));
+      g_assert_cmpuint (bc_test_request (s, "POST", path, b->access_token, NULL, &session), ==,
+                        201);
+
+      bc_api_client_login_async (client, a->email, "correct horse transport-a", NULL, store_result,
+                                 &slot);
+      result = wait_result (&slot);
+      user = bc_api_client_login_finish (client, result, &error);
+      g_assert_no_error (error);
+      g_clear_object (&result);
+
+      bc_api_client_livekit_token_async (client, bc_test_str (session, "id"), NULL, store_result,
+                                         &slot);
+      result = wait_result (&slot);
+      token = bc_api_client_livekit_token_finish (client, result, &error);
+      g_clear_object (&result);
+      if (!cases[i].refused)
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (token);
+          bc_test_server_free (s);
+          continue;
+        }
+      g_assert_error (error, BC_CLIENT_ERROR, BC_CLIENT_ERROR_INSECURE);
+      g_assert_null (strstr (error->message, "eyJ")); /* names the host, not the token */
+      g_assert_nonnull (strstr (error->message, "192.0.2.10"));
+      g_clear_error (&error);
+
+      /* The explicit override, for testing only. */
+      bc_api_client_set_allow_insecure (client, TRUE);
+      bc_api_client_livekit_token_async (client, bc_test_str (session, "id"), NULL, store_result,
+                                         &slot);
+      result = wait_result (&slot);
+      token = bc_api_client_livekit_token_finish (client, result, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (bc_livekit_token_get_url (token), ==, "ws://192.0.2.10:7880");
+      bc_test_server_free (s);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/reliability/security/no-secret-in-logs", test_no_secret_in_logs);
+  g_test_add_func ("/reliability/security/livekit-url-transport", test_livekit_url_transport);
   return g_test_run ();
 }
