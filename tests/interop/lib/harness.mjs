@@ -484,8 +484,8 @@ export async function waitForFrames(p, { identity, frames = 60, timeout = 90000,
 
 // The usual cast: a server, a session between two fresh accounts, a token
 // per role, the page server and one Chromium.
-export async function setup() {
-  const server = await startServer();
+export async function setup({ serverEnv = {} } = {}) {
+  const server = await startServer({ env: serverEnv });
   const s = await makeSession(server);
   const streamerTok = await livekitToken(s, 'streamer');
   const requesterTok = await livekitToken(s, 'requester');
