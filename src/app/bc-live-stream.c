@@ -39,6 +39,8 @@ struct _BcLiveStream
   char *camera_id;
   char *codec;
   gboolean publisher;
+  gboolean preview_only;
+  GstElement *preview_pipeline;
   gboolean microphone;
   gboolean low_latency;
   BcVideoPaintable *paintable;
@@ -437,6 +439,27 @@ join_room (BcLiveStream *self)
   self->stats_source = g_timeout_add_seconds (1, stats_tick, self);
 }
 
+/* The camera on screen before going live: the same source as when
+ * streaming, its packets dropped, so what the streamer sees is what will be
+ * sent. */
+static void
+start_preview_pipeline (BcLiveStream *self)
+{
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  GstElement *source = bc_video_source_get_element (self->video);
+
+  g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
+  self->preview_pipeline = gst_pipeline_new ("bountycam-preview");
+  gst_bin_add_many (GST_BIN (self->preview_pipeline), source, sink, NULL);
+  if (!gst_element_link (source, sink) ||
+      gst_element_set_state (self->preview_pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    {
+      fail (self, g_error_new_literal (BC_LIVE_STREAM_ERROR, BC_LIVE_STREAM_ERROR_FAILED,
+                                       _ ("The camera could not be started.")));
+      return;
+    }
+}
+
 static void
 start_video (BcLiveStream *self, BcCamera *camera)
 {
@@ -457,7 +480,10 @@ start_video (BcLiveStream *self, BcCamera *camera)
   if (bc_video_source_get_preview (self->video) != NULL)
     attach_sink (self, bc_video_source_get_preview (self->video));
 
-  join_room (self);
+  if (self->preview_only)
+    start_preview_pipeline (self);
+  else
+    join_room (self);
 }
 
 static void
@@ -491,6 +517,23 @@ on_cameras_found (GObject *object, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+find_camera (BcLiveStream *self)
+{
+  /* The test pattern needs no looking for. */
+  if (g_strcmp0 (self->camera_id, "test") == 0)
+    {
+      g_autoptr (BcCamera) pattern = bc_camera_new_test_pattern ();
+
+      start_video (self, pattern);
+      return;
+    }
+
+  self->cameras = bc_camera_monitor_new ();
+  bc_camera_monitor_start_async (self->cameras, self->cancellable, on_cameras_found,
+                                 g_object_ref (self));
+}
+
+static void
 on_token (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (BcLiveStream) self = user_data;
@@ -516,18 +559,8 @@ on_token (GObject *object, GAsyncResult *result, gpointer user_data)
     }
 
   /* The camera first: a missing or forbidden camera is reported before
-   * anything is sent. The test pattern needs no looking for. */
-  if (g_strcmp0 (self->camera_id, "test") == 0)
-    {
-      g_autoptr (BcCamera) pattern = bc_camera_new_test_pattern ();
-
-      start_video (self, pattern);
-      return;
-    }
-
-  self->cameras = bc_camera_monitor_new ();
-  bc_camera_monitor_start_async (self->cameras, self->cancellable, on_cameras_found,
-                                 g_object_ref (self));
+   * anything is sent. */
+  find_camera (self);
 }
 
 void
@@ -550,6 +583,12 @@ bc_live_stream_start (BcLiveStream *self)
   self->target->context = g_main_context_ref_thread_default ();
   set_state (self, BC_LIVE_STREAM_CONNECTING);
 
+  if (self->preview_only)
+    {
+      find_camera (self);
+      return;
+    }
+
   bc_api_client_livekit_token_async (self->client, self->session_id, self->cancellable, on_token,
                                      g_object_ref (self));
 }
@@ -571,6 +610,11 @@ bc_live_stream_stop (BcLiveStream *self)
       g_clear_object (&self->room);
     }
 
+  if (self->preview_pipeline != NULL)
+    {
+      gst_element_set_state (self->preview_pipeline, GST_STATE_NULL);
+      g_clear_object (&self->preview_pipeline);
+    }
   if (self->cameras != NULL)
     bc_camera_monitor_stop (self->cameras);
   g_clear_object (&self->cameras);
@@ -755,6 +799,25 @@ bc_live_stream_new_publisher (BcApiClient *client,
   self->camera_id = g_strdup (camera_id);
   self->codec = g_strdup (codec);
   self->microphone = microphone;
+
+  return self;
+}
+
+/**
+ * bc_live_stream_new_preview:
+ *
+ * Shows @camera_id in @paintable without joining any room: the streamer's
+ * preview before going live. It is "live" once frames arrive.
+ */
+BcLiveStream *
+bc_live_stream_new_preview (const char *camera_id, BcVideoPaintable *paintable)
+{
+  BcLiveStream *self = g_object_new (BC_TYPE_LIVE_STREAM, NULL);
+
+  self->preview_only = TRUE;
+  self->publisher = TRUE;
+  self->camera_id = g_strdup (camera_id);
+  self->paintable = g_object_ref (paintable);
 
   return self;
 }

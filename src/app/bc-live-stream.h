@@ -49,6 +49,7 @@ BcLiveStream *bc_live_stream_new_publisher (BcApiClient *client,
                                             const char *codec,
                                             gboolean microphone,
                                             BcVideoPaintable *preview);
+BcLiveStream *bc_live_stream_new_preview (const char *camera_id, BcVideoPaintable *paintable);
 BcLiveStream *bc_live_stream_new_viewer (BcApiClient *client,
                                          const char *session_id,
                                          gboolean low_latency,

@@ -51,6 +51,7 @@ struct _BcSessionPage
 
   BcSession *session;
   BcLiveStream *stream;
+  BcLiveStream *preview;
   BcVideoPaintable *paintable;
   BcCameraList *cameras;
   BcRealtime *realtime;
@@ -203,6 +204,16 @@ compute_state (BcSessionPage *self)
   if (session_ended (self))
     return BC_SESSION_STATE_ENDED;
 
+  if (self->stream == NULL && self->preview != NULL &&
+      bc_live_stream_get_state (self->preview) == BC_LIVE_STREAM_FAILED)
+    {
+      const GError *error = bc_live_stream_get_error (self->preview);
+
+      if (g_error_matches (error, BC_LIVE_STREAM_ERROR, BC_LIVE_STREAM_ERROR_CAMERA_DENIED))
+        return BC_SESSION_STATE_CAMERA_DENIED;
+      return BC_SESSION_STATE_CAMERA_MISSING;
+    }
+
   if (self->stream == NULL)
     return self->is_streamer ? BC_SESSION_STATE_IDLE : BC_SESSION_STATE_WAITING;
 
@@ -277,10 +288,14 @@ update_state (BcSessionPage *self)
     {
     case BC_SESSION_STATE_IDLE:
       set_status_pill (self, _ ("Ready"), NULL);
-      show_overlay (self, "camera-web-symbolic", FALSE, _ ("Ready When You Are"),
-                    _ ("Choose a camera and start streaming. The requester sees you as soon as "
-                       "you are live."),
-                    FALSE);
+      /* The camera's preview speaks for itself. */
+      if (self->preview != NULL && bc_live_stream_get_state (self->preview) == BC_LIVE_STREAM_LIVE)
+        show_overlay (self, NULL, FALSE, NULL, NULL, FALSE);
+      else
+        show_overlay (self, "camera-web-symbolic", FALSE, _ ("Ready When You Are"),
+                      _ ("Choose a camera and start streaming. The requester sees you as soon "
+                         "as you are live."),
+                      FALSE);
       break;
 
     case BC_SESSION_STATE_WAITING:
@@ -432,6 +447,35 @@ on_stream_state_changed (BcSessionPage *self)
 }
 
 static void
+stop_preview (BcSessionPage *self)
+{
+  if (self->preview == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (self->preview, self);
+  bc_live_stream_stop (self->preview);
+  g_clear_object (&self->preview);
+}
+
+/* The streamer sees the chosen camera before going live. */
+static void
+start_preview (BcSessionPage *self)
+{
+  const char *camera;
+
+  stop_preview (self);
+  if (!self->is_streamer || self->session == NULL || session_ended (self) || self->stream != NULL)
+    return;
+
+  camera = bc_camera_list_get_id (self->cameras, adw_combo_row_get_selected (self->camera_row));
+  bc_video_paintable_clear (self->paintable);
+  self->preview = bc_live_stream_new_preview (camera, self->paintable);
+  g_signal_connect_object (self->preview, "notify::state", G_CALLBACK (update_state), self,
+                           G_CONNECT_SWAPPED);
+  bc_live_stream_start (self->preview);
+}
+
+static void
 stop_stream (BcSessionPage *self)
 {
   g_clear_handle_id (&self->stats_source, g_source_remove);
@@ -451,6 +495,7 @@ start_stream (BcSessionPage *self)
   GSettings *settings = bc_application_get_settings (app);
 
   stop_stream (self);
+  stop_preview (self);
   self->start_logged = FALSE;
 
   if (self->is_streamer)
@@ -489,7 +534,7 @@ toggle_streaming (GtkWidget *widget, const char *action_name, GVariant *paramete
   if (self->stream != NULL && bc_live_stream_get_state (self->stream) != BC_LIVE_STREAM_FAILED)
     {
       stop_stream (self);
-      bc_video_paintable_clear (self->paintable);
+      start_preview (self);
       update_state (self);
       return;
     }
@@ -505,7 +550,12 @@ retry (GtkWidget *widget, const char *action_name, GVariant *parameter)
   if (self->session == NULL || session_ended (self))
     return;
 
-  start_stream (self);
+  /* A preview that found no camera is retried as a preview. */
+  if (self->is_streamer && self->stream == NULL)
+    start_preview (self);
+  else
+    start_stream (self);
+  update_state (self);
 }
 
 static void
@@ -529,6 +579,13 @@ on_cameras_changed (BcSessionPage *self)
 
   camera = g_settings_get_string (bc_application_get_settings (get_app ()), "default-camera");
   adw_combo_row_set_selected (self->camera_row, bc_camera_list_find (self->cameras, camera));
+}
+
+static void
+on_camera_selected (BcSessionPage *self)
+{
+  if (self->preview != NULL)
+    start_preview (self);
 }
 
 static void
@@ -840,10 +897,13 @@ bc_session_page_set_session (BcSessionPage *self, BcSession *session)
 
   if (session_ended (self))
     {
+      stop_preview (self);
       stop_stream (self);
     }
   else if (!self->is_streamer && self->stream == NULL)
     start_stream (self);
+  else if (self->is_streamer && !same)
+    start_preview (self);
 
   update_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
@@ -867,6 +927,7 @@ bc_session_page_leave (BcSessionPage *self)
 {
   g_return_if_fail (BC_IS_SESSION_PAGE (self));
 
+  stop_preview (self);
   stop_stream (self);
   g_clear_handle_id (&self->reload_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
@@ -1023,6 +1084,8 @@ bc_session_page_init (BcSessionPage *self)
   g_signal_connect_object (bc_camera_list_get_names (self->cameras), "items-changed",
                            G_CALLBACK (on_cameras_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_swapped (self->mic_switch, "notify::active", G_CALLBACK (on_mic_toggled), self);
+  g_signal_connect_swapped (self->camera_row, "notify::selected", G_CALLBACK (on_camera_selected),
+                            self);
   self->state = BC_SESSION_STATE_IDLE;
 }
 

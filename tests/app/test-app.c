@@ -650,7 +650,9 @@ camera_settled (gpointer data)
 {
   BcSessionState state = bc_session_page_get_state (data);
 
-  return state == BC_SESSION_STATE_CAMERA_MISSING || state == BC_SESSION_STATE_LIVE;
+  return state == BC_SESSION_STATE_CAMERA_MISSING ||
+         (state == BC_SESSION_STATE_IDLE &&
+          bc_video_paintable_get_frames_shown (bc_session_page_get_paintable (data)) > 0);
 }
 
 static void
@@ -867,11 +869,8 @@ test_bounty_flow (void)
                               bc_bounty_get_id (pier));
   wait_for_page (window, "session");
   g_assert_true (bc_session_page_get_is_streamer (session_page));
-  wait_for_session_state (session_page, BC_SESSION_STATE_IDLE);
-  bc_test_screenshot (GTK_WIDGET (window), "streaming-ready");
-
-  /* With no camera on this machine, "Automatic" finds none and says so. */
-  gtk_widget_activate_action (GTK_WIDGET (session_page), "session.toggle-streaming", NULL);
+  /* The page previews the camera at once; with no camera on this machine,
+   * "Automatic" finds none and says so, with Retry. */
   g_assert_true (bc_test_wait (camera_settled, session_page, 60));
   if (bc_session_page_get_state (session_page) == BC_SESSION_STATE_CAMERA_MISSING)
     {
@@ -879,11 +878,18 @@ test_bounty_flow (void)
           template_child (session_page, BC_TYPE_SESSION_PAGE, "retry_button")));
       bc_test_screenshot (GTK_WIDGET (window), "camera-missing");
     }
-  else
-    gtk_widget_activate_action (GTK_WIDGET (session_page), "session.toggle-streaming", NULL);
 
-  /* He goes live with the test pattern; Carol's client receives it. */
+  /* The test pattern, previewed before going live. */
   select_test_pattern (session_page);
+  wait_for_session_state (session_page, BC_SESSION_STATE_IDLE);
+  frames = (FramesWait){
+    bc_session_page_get_paintable (session_page),
+    bc_video_paintable_get_frames_shown (bc_session_page_get_paintable (session_page)) + 5
+  };
+  g_assert_true (bc_test_wait (frames_shown, &frames, 60));
+  bc_test_screenshot (GTK_WIDGET (window), "streaming-ready");
+
+  /* He goes live; Carol's client receives it. */
   gtk_widget_activate_action (GTK_WIDGET (session_page), "session.toggle-streaming", NULL);
   wait_for_session_state (session_page, BC_SESSION_STATE_LIVE);
   frames = (FramesWait){ bc_session_page_get_paintable (session_page), 10 };
