@@ -705,15 +705,6 @@ stats_known (gpointer data)
          strstr (stats_label (data, "stats_bitrate"), "bit/s") != NULL;
 }
 
-static gboolean
-dashboard_session_live (gpointer data)
-{
-  SessionWait *wait = data;
-  BcSession *session = bc_dashboard_page_find_session_for_bounty (wait->page, wait->bounty_id);
-
-  return session != NULL && g_strcmp0 (bc_session_get_status (session), "live") == 0;
-}
-
 static GtkButton *
 mine_row_button (BcDashboardPage *page)
 {
@@ -722,6 +713,17 @@ mine_row_button (BcDashboardPage *page)
 
   g_assert_true (BC_IS_BOUNTY_ROW (row));
   return bc_bounty_row_get_action_button (BC_BOUNTY_ROW (row));
+}
+
+static gboolean
+dashboard_session_live (gpointer data)
+{
+  SessionWait *wait = data;
+  BcSession *session = bc_dashboard_page_find_session_for_bounty (wait->page, wait->bounty_id);
+  GtkButton *button = mine_row_button (wait->page);
+
+  return session != NULL && g_strcmp0 (bc_session_get_status (session), "live") == 0 &&
+         g_strcmp0 (gtk_button_get_label (button), "_Watch Live") == 0;
 }
 
 static void
