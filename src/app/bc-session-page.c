@@ -281,7 +281,10 @@ update_state (BcSessionPage *self)
   gtk_widget_set_visible (self->review_box, !self->is_streamer && !ended);
   gtk_widget_set_sensitive (self->review_box, !self->reviewing);
   gtk_widget_set_visible (GTK_WIDGET (self->live_badge), state == BC_SESSION_STATE_LIVE);
-  gtk_widget_set_visible (GTK_WIDGET (self->stats_button), self->stream != NULL && !ended);
+  /* Statistics only mean something while media flows. */
+  gtk_widget_set_visible (GTK_WIDGET (self->stats_button),
+                          self->stream != NULL && (state == BC_SESSION_STATE_LIVE ||
+                                                   state == BC_SESSION_STATE_RECONNECTING));
   update_stream_button (self);
 
   switch (state)

@@ -1038,6 +1038,36 @@ test_profile_instance (void)
   g_subprocess_wait (process, NULL, NULL);
 }
 
+static void
+test_about_and_shortcuts (void)
+{
+  BcWindow *window = new_window ();
+  GtkWindow *about;
+  GtkWindow *shortcuts;
+
+  wait_for_page (window, "sign-in");
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  about = wait_for_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (about)), ==, PACKAGE_VERSION);
+  bc_test_screenshot (GTK_WIDGET (about), "about");
+  gtk_window_destroy (about);
+
+  /* The shortcuts window comes from the resource, as GtkApplication loads it. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+  shortcuts = wait_for_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
+  gtk_window_close (shortcuts);
+
+  /* Accelerators are set for the window's actions. */
+  {
+    g_auto (GStrv) accels =
+        gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.new-bounty");
+    g_assert_cmpstr (accels[0], ==, "<Control>n");
+  }
+
+  close_window (window);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1065,6 +1095,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/app/sign-in/validation", test_sign_in_validation);
   g_test_add_func ("/app/new-bounty/validation", test_new_bounty_validation);
   g_test_add_func ("/app/preferences", test_preferences);
+  g_test_add_func ("/app/about-and-shortcuts", test_about_and_shortcuts);
   g_test_add_func ("/app/sign-in/errors", test_sign_in_errors);
   g_test_add_func ("/app/bounty-flow", test_bounty_flow);
   g_test_add_func ("/app/dashboard/offline", test_dashboard_offline);
