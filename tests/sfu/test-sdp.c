@@ -36,6 +36,11 @@ static const char chrome_offer[] =
     "a=fmtp:104 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f\r\n"
     "a=rtcp-fb:104 nack pli\r\n"
     "a=ssrc:1111 msid:stream-a 3f2a-video-track\r\n"
+    "a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n"
+    "a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id\r\n"
+    "a=rid:q send\r\n"
+    "a=rid:h send\r\n"
+    "a=simulcast:send q;h\r\n"
     "m=audio 9 UDP/TLS/RTP/SAVPF 63 111\r\n"
     "c=IN IP4 0.0.0.0\r\n"
     "a=mid:2\r\n"
@@ -99,6 +104,10 @@ test_filter_default (void)
   g_assert_null (strstr (out, "red/48000"));
   g_assert_nonnull (strstr (out, "a=rtcp-fb:96 nack pli"));
   g_assert_nonnull (strstr (out, "m=application 9 UDP/DTLS/SCTP webrtc-datachannel"));
+  /* Simulcast declined: one stream per track. */
+  g_assert_null (strstr (out, "a=rid:"));
+  g_assert_null (strstr (out, "a=simulcast:"));
+  g_assert_null (strstr (out, "rtp-stream-id"));
   g_assert_true (bc_sfu_sdp_validate (out, NULL));
 }
 
@@ -115,6 +124,32 @@ test_filter_preferred (void)
   g_assert_nonnull (strstr (out, "profile-level-id=42e01f"));
   g_assert_null (strstr (out, "VP8"));
   g_assert_null (strstr (out, "42001f"));
+}
+
+static void
+test_filter_simulcast (void)
+{
+  const char *sdp = "v=0\r\n"
+                    "a=group:BUNDLE 0\r\n"
+                    "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\n"
+                    "c=IN IP4 0.0.0.0\r\n"
+                    "a=mid:0\r\n"
+                    "a=sendonly\r\n"
+                    "a=rtpmap:96 VP8/90000\r\n"
+                    "a=rtpmap:97 rtx/90000\r\n"
+                    "a=rid:q send\r\n"
+                    "a=rid:h send\r\n"
+                    "a=simulcast:send q;h\r\n";
+  g_autofree char *out = bc_sfu_sdp_filter_offer (sdp, NULL);
+
+  /* RID-only simulcast is declined as a whole (webrtcbin 1.22 cannot map
+   * its streams), never passed on. */
+  g_assert_nonnull (strstr (out, "m=video 0 UDP/TLS/RTP/SAVPF 96\r\n"));
+  g_assert_nonnull (strstr (out, "a=mid:0\r\n"));
+  g_assert_nonnull (strstr (out, "a=inactive\r\n"));
+  g_assert_nonnull (strstr (out, "a=rtpmap:96 VP8/90000\r\n"));
+  g_assert_null (strstr (out, "a=rid:"));
+  g_assert_null (strstr (out, "a=simulcast"));
 }
 
 static void
@@ -226,6 +261,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sfu/sdp/list-media-directions", test_list_media_directions);
   g_test_add_func ("/sfu/sdp/filter-default", test_filter_default);
   g_test_add_func ("/sfu/sdp/filter-preferred", test_filter_preferred);
+  g_test_add_func ("/sfu/sdp/filter-simulcast", test_filter_simulcast);
   g_test_add_func ("/sfu/sdp/set-msids", test_set_msids);
   g_test_add_func ("/sfu/sdp/validate", test_validate);
   g_test_add_func ("/sfu/sdp/garbage", test_garbage);

@@ -236,6 +236,8 @@ static void
 filter_section (GPtrArray *out, GPtrArray *section, GHashTable *preferred)
 {
   const char *codec = NULL;
+  gboolean simulcast = FALSE;
+  gboolean has_ssrc = FALSE;
 
   g_autoptr (GArray) formats = g_array_new (FALSE, TRUE, sizeof (Format));
   g_autofree char *keep = NULL;
@@ -290,6 +292,36 @@ filter_section (GPtrArray *out, GPtrArray *section, GHashTable *preferred)
       return;
     }
 
+  /* A simulcast section (RIDs, no a=ssrc) cannot be mapped to its
+   * transceiver by webrtcbin 1.22, which then crashes on the first packet
+   * (on_rtpbin_pad_added): such a section is rejected instead. */
+  for (guint j = 1; j < section->len; j++)
+    {
+      const char *line = g_ptr_array_index (section, j);
+
+      if (g_str_has_prefix (line, "a=rid:") || g_str_has_prefix (line, "a=simulcast:"))
+        simulcast = TRUE;
+      else if (g_str_has_prefix (line, "a=ssrc:"))
+        has_ssrc = TRUE;
+    }
+  if (simulcast && !has_ssrc)
+    {
+      g_autofree char *rtpmap = g_strdup_printf ("a=rtpmap:%s ", keep);
+
+      g_message ("Declining a simulcast %s section: publish with simulcast turned off", mparts[0]);
+      g_ptr_array_add (out, g_strdup_printf ("m=%s 0 %s %s", mparts[0], mparts[2], keep));
+      for (guint j = 1; j < section->len; j++)
+        {
+          const char *line = g_ptr_array_index (section, j);
+
+          if (g_str_has_prefix (line, "a=mid:") || g_str_has_prefix (line, "c=") ||
+              g_str_has_prefix (line, rtpmap))
+            g_ptr_array_add (out, g_strdup (line));
+        }
+      g_ptr_array_add (out, g_strdup ("a=inactive"));
+      return;
+    }
+
   g_ptr_array_add (out, g_strdup_printf ("m=%s %s %s %s", mparts[0], mparts[1], mparts[2], keep));
   for (guint j = 1; j < section->len; j++)
     {
@@ -307,6 +339,12 @@ filter_section (GPtrArray *out, GPtrArray *section, GHashTable *preferred)
               drop = !(strlen (keep) == n && strncmp (pt, keep, n) == 0);
             }
         }
+      /* Simulcast is declined: webrtcbin 1.22 crashes on RID-tagged streams
+       * (on_rtpbin_pad_added), and the relay forwards one layer anyway.
+       * Without a=simulcast in the answer the browser sends one stream. */
+      if (g_str_has_prefix (line, "a=rid:") || g_str_has_prefix (line, "a=simulcast:") ||
+          (g_str_has_prefix (line, "a=extmap:") && strstr (line, "rtp-stream-id") != NULL))
+        drop = TRUE;
       if (!drop)
         g_ptr_array_add (out, g_strdup (line));
     }
