@@ -167,20 +167,58 @@ die_with_parent (gpointer data)
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
-BcTestServer *
-bc_test_server_start (void)
+static char *
+server_binary (void)
 {
   const char *build_root = g_getenv ("BC_BUILD_ROOT");
-  g_autofree char *binary = NULL;
-  g_autofree char *database = NULL;
+
+  return g_build_filename (build_root ? build_root : ".", "src", "server", "bountycam-server",
+                           NULL);
+}
+
+/* Starts the server on @listen with the database in @server->dir. */
+static void
+spawn_server (BcTestServer *server, const char *listen)
+{
+  g_autofree char *binary = server_binary ();
+  g_autofree char *database = g_build_filename (server->dir, "bountycam.db", NULL);
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GOutputStream) sink = NULL;
-  BcTestServer *server;
   ReadState state = { 0 };
 
-  binary =
-      g_build_filename (build_root ? build_root : ".", "src", "server", "bountycam-server", NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_cwd (launcher, server->dir);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  /* The server's own secrets go to its data directory: keep it in the temp dir. */
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", server->dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", server->dir, TRUE);
+  server->process = g_subprocess_launcher_spawn (launcher, &error, binary, "--dev", "--listen",
+                                                 listen, "--database", database, NULL);
+  g_assert_no_error (error);
+
+  state.stdout_stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
+  g_data_input_stream_read_line_async (state.stdout_stream, G_PRIORITY_DEFAULT, NULL, on_line,
+                                       &state);
+  bc_test_wait (server_ready, &state, 30);
+  g_assert_nonnull (state.url);
+  g_free (server->url);
+  server->url = state.url;
+  /* Keep draining its output so the server never blocks on a full pipe. */
+  sink = g_memory_output_stream_new_resizable ();
+  g_output_stream_splice_async (sink, G_INPUT_STREAM (state.stdout_stream),
+                                G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, G_PRIORITY_DEFAULT, NULL, NULL,
+                                NULL);
+  g_object_unref (state.stdout_stream);
+}
+
+BcTestServer *
+bc_test_server_start (void)
+{
+  g_autofree char *binary = server_binary ();
+  g_autoptr (GError) error = NULL;
+  BcTestServer *server;
+
   if (!g_file_test (binary, G_FILE_TEST_IS_EXECUTABLE))
     {
       g_test_skip ("bountycam-server is not built");
@@ -190,33 +228,31 @@ bc_test_server_start (void)
   server = g_new0 (BcTestServer, 1);
   server->dir = g_dir_make_tmp ("bountycam-app-server-XXXXXX", &error);
   g_assert_no_error (error);
-  database = g_build_filename (server->dir, "bountycam.db", NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_cwd (launcher, server->dir);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  /* The server's own secrets go to its data directory: keep it in the temp dir. */
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", server->dir, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", server->dir, TRUE);
-  server->process = g_subprocess_launcher_spawn (launcher, &error, binary, "--dev", "--listen",
-                                                 "127.0.0.1:0", "--database", database, NULL);
-  g_assert_no_error (error);
-
-  state.stdout_stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  g_data_input_stream_read_line_async (state.stdout_stream, G_PRIORITY_DEFAULT, NULL, on_line,
-                                       &state);
-  bc_test_wait (server_ready, &state, 30);
-  g_assert_nonnull (state.url);
-  server->url = state.url;
-  /* Keep draining its output so the server never blocks on a full pipe. */
-  sink = g_memory_output_stream_new_resizable ();
-  g_output_stream_splice_async (sink, G_INPUT_STREAM (state.stdout_stream),
-                                G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, G_PRIORITY_DEFAULT, NULL, NULL,
-                                NULL);
-  g_object_unref (state.stdout_stream);
+  spawn_server (server, "127.0.0.1:0");
 
   g_test_message ("server at %s", server->url);
   return server;
+}
+
+/* Stops the server (SIGTERM) and starts it again on the same address with
+ * the same database. */
+void
+bc_test_server_restart (BcTestServer *server)
+{
+  g_autofree char *listen = g_strdup (server->url + strlen ("http://"));
+
+  g_subprocess_send_signal (server->process, SIGTERM);
+  g_subprocess_wait (server->process, NULL, NULL);
+  g_clear_object (&server->process);
+  spawn_server (server, listen);
+}
+
+/* Stops the server but keeps its database for bc_test_server_restart(). */
+void
+bc_test_server_pause (BcTestServer *server)
+{
+  g_subprocess_send_signal (server->process, SIGTERM);
+  g_subprocess_wait (server->process, NULL, NULL);
 }
 
 const char *

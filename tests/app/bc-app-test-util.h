@@ -17,6 +17,8 @@ typedef struct _BcTestServer BcTestServer;
 BcTestServer *bc_test_server_start (void);
 const char *bc_test_server_get_url (BcTestServer *server);
 void bc_test_server_stop (BcTestServer *server);
+void bc_test_server_pause (BcTestServer *server);
+void bc_test_server_restart (BcTestServer *server);
 
 GtkWidget *bc_test_find_child (GtkWidget *root, GType type);
 

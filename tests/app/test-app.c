@@ -1038,6 +1038,67 @@ test_profile_instance (void)
   g_subprocess_wait (process, NULL, NULL);
 }
 
+static gboolean
+connection_lost (gpointer data)
+{
+  BcSessionState state = bc_session_page_get_state (data);
+
+  return state == BC_SESSION_STATE_RECONNECTING || state == BC_SESSION_STATE_FAILED;
+}
+
+static void
+test_session_retry (void)
+{
+  BcTestServer *server = bc_test_server_start ();
+  g_autoptr (BcApiClient) bob = NULL;
+  g_autoptr (BcBounty) bounty = NULL;
+  g_autoptr (BcSession) session = NULL;
+  BcSessionPage *page;
+  BcWindow *window;
+
+  if (server == NULL)
+    return;
+
+  window = new_window ();
+  page = BC_SESSION_PAGE (bc_window_get_session_page (window));
+  sign_in_through_ui (window, bc_test_server_get_url (server), "ada@example.org",
+                      "correct horse battery", "Ada Lovelace");
+  bob = api_signup (bc_test_server_get_url (server), "bob@example.org", "Bob Marley");
+  bounty = api_create_bounty (bc_application_get_client (app), "Morning fog on the bay", "", 20);
+  session = api_accept (bob, bc_bounty_get_id (bounty));
+
+  /* Ada waits in the room for Bob's video. */
+  bc_window_open_session (window, bc_session_get_id (session));
+  wait_for_page (window, "session");
+  wait_for_session_state (page, BC_SESSION_STATE_WAITING);
+
+  /* The server (and its media server) goes away: that is shown, not hidden. */
+  bc_test_server_pause (server);
+  g_assert_true (bc_test_wait (connection_lost, page, 60));
+  g_test_message ("connection lost: state %d", bc_session_page_get_state (page));
+
+  /* Retrying while it is down fails with a reason and offers Retry again. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "session.retry", NULL);
+  wait_for_session_state (page, BC_SESSION_STATE_FAILED);
+  g_assert_true (
+      gtk_widget_get_visible (template_child (page, BC_TYPE_SESSION_PAGE, "retry_button")));
+  g_assert_true (g_str_has_prefix (gtk_label_get_label (GTK_LABEL (template_child (
+                                       page, BC_TYPE_SESSION_PAGE, "state_description"))),
+                                   "Can’t reach the BountyCam server"));
+  bc_test_screenshot (GTK_WIDGET (window), "connection-failed");
+
+  /* Back up: Retry joins the room again. */
+  bc_test_server_restart (server);
+  gtk_widget_activate_action (GTK_WIDGET (page), "session.retry", NULL);
+  wait_for_session_state (page, BC_SESSION_STATE_WAITING);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-out", NULL);
+  wait_for_page (window, "sign-in");
+  close_window (window);
+  bc_test_server_stop (server);
+}
+
 static void
 test_about_and_shortcuts (void)
 {
@@ -1099,6 +1160,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/app/sign-in/errors", test_sign_in_errors);
   g_test_add_func ("/app/bounty-flow", test_bounty_flow);
   g_test_add_func ("/app/dashboard/offline", test_dashboard_offline);
+  g_test_add_func ("/app/session/retry", test_session_retry);
   g_test_add_func ("/app/profile-instance", test_profile_instance);
 
   status = g_test_run ();
