@@ -582,7 +582,20 @@ get_token (Stream *s, GError **error)
   g_autoptr (GAsyncResult) res = NULL;
 
   if (s->livekit_url)
-    return TRUE;
+    {
+      /* The token travels in the URL's query string: the same rule as for
+       * the server's tokens (bc_api_client_livekit_token_async). */
+      if (!g_str_has_prefix (s->livekit_url, "wss://") &&
+          !g_str_has_prefix (s->livekit_url, "https://") && !s->cli->allow_insecure &&
+          !bc_url_is_loopback (s->livekit_url))
+        {
+          g_set_error (error, BC_CLIENT_ERROR, BC_CLIENT_ERROR_INSECURE,
+                       "Refusing to send the LiveKit token unencrypted to %s; use wss://",
+                       s->livekit_url);
+          return FALSE;
+        }
+      return TRUE;
+    }
   if (!bc_cli_connect (s->cli, TRUE, error))
     return FALSE;
   bc_api_client_livekit_token_async (s->cli->client, s->session_id, s->cli->cancellable,

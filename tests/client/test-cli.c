@@ -742,6 +742,13 @@ test_raw_mode (void)
   g_assert_cmpint (publisher->status, ==, 130);
 
   {
+    /* No token in the clear to another machine. */
+    g_autoptr (Run) insecure =
+        cli (env, NULL, "watch", "--livekit-url", "ws://bounty.example:7880", "--token", "x", NULL);
+    g_assert_cmpint (insecure->status, ==, 1);
+    g_assert_nonnull (strstr (insecure->err, "--allow-insecure"));
+  }
+  {
     /* A token that is not one is refused with exit code 6. */
     g_autoptr (Run) bad =
         cli (env, NULL, "watch", "--livekit-url", json_object_get_string_member (r_tok, "url"),
