@@ -11,6 +11,7 @@
 
 #include "bc-cli.h"
 #include "bc-lk-error.h"
+#include "bc-lk-peer.h"
 #include "bc-lk-proto.h"
 #include "bc-lk-room.h"
 #include "bc-media.h"
@@ -733,6 +734,9 @@ run_stream (BcCli *cli, Stream *s)
   int code;
 
   gst_init (NULL, NULL);
+  /* Making the DTLS certificate takes 0.4-1 s on a busy machine and holds up
+   * the first connection: start it now, alongside camera and token. */
+  bc_lk_peer_warm_up ();
   s->loop = g_main_loop_new (NULL, FALSE);
   s->receivers = g_ptr_array_new_with_free_func (g_object_unref);
   g_mutex_init (&s->lock);
