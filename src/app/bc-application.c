@@ -75,10 +75,12 @@ settings_for_profile (const char *profile)
     return g_settings_new_full (schema, NULL, NULL);
 
   /* Each profile keeps its settings in a file of its own, so two profiles can
-   * run side by side with different servers and cameras. */
+   * run side by side with different servers and cameras: a key file
+   * ~/.config/bountycam/profiles/NAME/settings.ini with a [BountyCam] group,
+   * e.g. default-camera='test'. */
   path = g_build_filename (g_get_user_config_dir (), "bountycam", "profiles", profile,
                            "settings.ini", NULL);
-  backend = g_keyfile_settings_backend_new (path, "/app/bountycam/BountyCam/", NULL);
+  backend = g_keyfile_settings_backend_new (path, "/app/bountycam/BountyCam/", "BountyCam");
   return g_settings_new_full (schema, backend, NULL);
 }
 
