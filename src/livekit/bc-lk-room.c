@@ -870,17 +870,24 @@ static gboolean
 give_up (gpointer user_data)
 {
   BcLkRoom *self = BC_LK_ROOM (user_data);
+  g_autofree char *message = NULL;
 
   self->reconnect_deadline_id = 0;
+  /* Say how long we tried: the timeout is a property. */
   if (self->give_up_reason == LIVEKIT__DISCONNECT_REASON__SERVER_SHUTDOWN)
-    finish_disconnected (self, BC_LK_ROOM_STATE_FAILED, self->give_up_reason,
-                         "The video server shut down and did not come back within a minute", FALSE);
+    {
+      message = g_strdup_printf ("The video server shut down and did not come back within %u s",
+                                 self->reconnect_timeout_s);
+      finish_disconnected (self, BC_LK_ROOM_STATE_FAILED, self->give_up_reason, message, FALSE);
+    }
   else
-    finish_disconnected (self, BC_LK_ROOM_STATE_FAILED,
-                         LIVEKIT__DISCONNECT_REASON__CONNECTION_TIMEOUT,
-                         "Lost the connection to the video server and could not get it back "
-                         "within a minute",
-                         FALSE);
+    {
+      message = g_strdup_printf ("Lost the connection to the video server and could not get it "
+                                 "back within %u s",
+                                 self->reconnect_timeout_s);
+      finish_disconnected (self, BC_LK_ROOM_STATE_FAILED,
+                           LIVEKIT__DISCONNECT_REASON__CONNECTION_TIMEOUT, message, FALSE);
+    }
   return G_SOURCE_REMOVE;
 }
 
