@@ -20,6 +20,8 @@
 #define CHECK_INTERVAL_MS 100
 /* Time for the leave message to go out before we close. */
 #define LEAVE_FLUSH_MS 200
+/* A viewer counts a gap this long between two frames as a freeze. */
+#define FREEZE_MS 500
 
 /* LiveKit's DisconnectReason values we act on (livekit_models.proto). */
 #define LK_REASON_CLIENT_INITIATED    1
@@ -40,6 +42,7 @@ typedef struct
   int duration_s;
   int frames_wanted;
   int latency_ms;
+  int reconnect_timeout_s;
   gboolean stamp;
 
   GMainLoop *loop;
@@ -65,6 +68,9 @@ typedef struct
   BcFrameSink *stats_sink; /* the one the statistics read (not a reference) */
   char *codec_seen;
   guint64 last_frames;
+  gint64 last_frame_time; /* when on_check last saw the count move */
+  guint freezes;
+  gint64 longest_freeze_us;
 
   guint stats_id;
   guint check_id;
@@ -175,6 +181,8 @@ stats_to_json (Stream *s)
                                          bc_media_stats_get_latency_p50_ms (s->stats));
           json_object_set_double_member (obj, "latency_p95_ms",
                                          bc_media_stats_get_latency_p95_ms (s->stats));
+          json_object_set_int_member (obj, "freezes", s->freezes);
+          json_object_set_double_member (obj, "longest_freeze_ms", s->longest_freeze_us / 1000.0);
         }
       json_object_set_int_member (obj, "pli_count", bc_media_stats_get_pli_count (s->stats));
       json_object_set_int_member (obj, "nack_count", bc_media_stats_get_nack_count (s->stats));
@@ -402,7 +410,25 @@ on_check (gpointer user_data)
 {
   Stream *s = user_data;
   guint64 n = frames_now (s);
+  gint64 now = g_get_monotonic_time ();
 
+  /* The count starts again when the track comes on a new pad after a
+   * rejoin: any change to a non-zero count is a new frame. */
+  if (!s->publishing && n > 0 && n != s->last_frames && s->last_frame_time != 0 &&
+      now - s->last_frame_time > FREEZE_MS * 1000)
+    {
+      /* Frames flow again after a freeze: say how long it was, with the
+       * wall clock, so a test can tell when video came back after a fault. */
+      g_autoptr (JsonObject) obj = json_object_new ();
+
+      s->freezes++;
+      s->longest_freeze_us = MAX (s->longest_freeze_us, now - s->last_frame_time);
+      json_object_set_double_member (obj, "gap_ms", (now - s->last_frame_time) / 1000.0);
+      json_object_set_int_member (obj, "unix_ms", g_get_real_time () / 1000);
+      emit (s, "frames_resumed", obj);
+    }
+  if (n > 0 && n != s->last_frames)
+    s->last_frame_time = now;
   if (!s->publishing && n > 0 && s->last_frames == 0)
     {
       g_autoptr (JsonObject) obj = json_object_new ();
@@ -758,6 +784,8 @@ run_stream (BcCli *cli, Stream *s)
   s->room = bc_lk_room_new ();
   /* webrtcbin's jitter buffers wait 200 ms by default. */
   g_object_set (s->room, "latency", (guint) s->latency_ms, NULL);
+  if (s->reconnect_timeout_s > 0)
+    g_object_set (s->room, "reconnect-timeout", (guint) s->reconnect_timeout_s, NULL);
   s->last_state = BC_LK_ROOM_STATE_DISCONNECTED;
   g_signal_connect (s->room, "notify::state", G_CALLBACK (on_room_state), s);
   g_signal_connect (s->room, "disconnected", G_CALLBACK (on_room_disconnected), s);
@@ -883,6 +911,8 @@ stream_command (BcCli *cli, int argc, char **argv, gboolean publishing)
     { "livekit-url", 0, 0, G_OPTION_ARG_STRING, &s->livekit_url,
       "Raw mode: any LiveKit server, with --token", "URL" },
     { "token", 0, 0, G_OPTION_ARG_STRING, &s->token, "Raw mode: a LiveKit access token", "JWT" },
+    { "reconnect-timeout", 0, 0, G_OPTION_ARG_INT, &s->reconnect_timeout_s,
+      "Give up reconnecting after this many seconds (default 60)", "S" },
     G_OPTION_ENTRY_NULL
   };
   const GOptionEntry watch_entries[] = {
@@ -894,6 +924,8 @@ stream_command (BcCli *cli, int argc, char **argv, gboolean publishing)
     { "livekit-url", 0, 0, G_OPTION_ARG_STRING, &s->livekit_url,
       "Raw mode: any LiveKit server, with --token", "URL" },
     { "token", 0, 0, G_OPTION_ARG_STRING, &s->token, "Raw mode: a LiveKit access token", "JWT" },
+    { "reconnect-timeout", 0, 0, G_OPTION_ARG_INT, &s->reconnect_timeout_s,
+      "Give up reconnecting after this many seconds (default 60)", "S" },
     G_OPTION_ENTRY_NULL
   };
   int rc;
@@ -917,6 +949,8 @@ stream_command (BcCli *cli, int argc, char **argv, gboolean publishing)
     return bc_cli_usage_error (cli, "Use either --session or --livekit-url with --token");
   if (s->duration_s < 0 || s->frames_wanted < 0)
     return bc_cli_usage_error (cli, "--duration and --frames must not be negative");
+  if (s->reconnect_timeout_s < 0 || s->reconnect_timeout_s > 3600)
+    return bc_cli_usage_error (cli, "--reconnect-timeout must be between 1 and 3600 seconds");
   if (s->latency_ms < 0)
     s->latency_ms = (int) bc_media_get_jitter_latency_ms ();
   if (s->camera_spec == NULL)
