@@ -210,6 +210,19 @@ api_accept (BcApiClient *client, const char *bounty_id)
   return session;
 }
 
+static void
+api_reject (BcApiClient *client, const char *session_id)
+{
+  AsyncWait wait = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BcSession) session = NULL;
+
+  bc_api_client_reject_session_async (client, session_id, NULL, on_async_done, &wait);
+  session = bc_api_client_reject_session_finish (client, wait_async (&wait), &error);
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+}
+
 static gint64
 api_points (BcApiClient *client)
 {
@@ -743,6 +756,7 @@ test_bounty_flow (void)
   AdwMessageDialog *confirm;
   GenerationWait generation;
   FramesWait frames;
+  gint64 watch_start;
   g_autoptr (BcVideoPaintable) bob_paintable = NULL;
   g_autoptr (BcLiveStream) bob_stream = NULL;
   g_autoptr (BcVideoPaintable) carol_paintable = NULL;
@@ -821,6 +835,7 @@ test_bounty_flow (void)
   bc_test_screenshot (GTK_WIDGET (window), "dashboard");
 
   /* Ada opens the session and watches: frames reach her paintable. */
+  watch_start = g_get_monotonic_time ();
   bc_window_open_session (window, bc_session_get_id (session));
   wait_for_page (window, "session");
   g_assert_false (bc_session_page_get_is_streamer (session_page));
@@ -829,6 +844,8 @@ test_bounty_flow (void)
     g_error ("Only %" G_GUINT64_FORMAT " frames shown",
              bc_video_paintable_get_frames_shown (frames.paintable));
   wait_for_session_state (session_page, BC_SESSION_STATE_LIVE);
+  g_test_message ("watching: 30 frames on screen %.2f s after Watch Live",
+                  (g_get_monotonic_time () - watch_start) / (double) G_USEC_PER_SEC);
   g_test_message ("watching: %" G_GUINT64_FORMAT " frames shown, %" G_GUINT64_FORMAT " dropped",
                   bc_video_paintable_get_frames_shown (frames.paintable),
                   bc_video_paintable_get_frames_dropped (frames.paintable));
@@ -907,6 +924,15 @@ test_bounty_flow (void)
   g_assert_true (bc_test_wait (session_has_stream_started, session_page, 30));
   bc_live_stream_stop (carol_stream);
   g_clear_object (&carol_stream);
+
+  /* Carol rejects; Bob's page, still live, shows the outcome by itself. */
+  api_reject (carol, bc_session_get_id (carol_session));
+  wait_for_session_state (session_page, BC_SESSION_STATE_ENDED);
+  g_assert_cmpstr (bc_session_get_outcome (bc_session_page_get_session (session_page)), ==,
+                   "rejected");
+  g_assert_false (gtk_widget_get_visible (
+      template_child (session_page, BC_TYPE_SESSION_PAGE, "stream_button")));
+  bc_test_screenshot (GTK_WIDGET (window), "ended-streamer");
 
   /* The login is kept in the keyring: a new window is signed in at once. */
   close_window (window);
