@@ -17,13 +17,18 @@ export default async function (args) {
     assert(codecs.includes('video/H264'), 'this Chromium can encode H.264', codecs);
   }
 
+  // "viewer-first": the requester is in the room before any track exists,
+  // so the track reaches it through a re-offer.
+  const viewerFirst = args.includes('viewer-first');
+  let sc;
+  if (viewerFirst) sc = await connect(sub, requesterTok);
   const pc = await connect(pub, streamerTok);
   assert(pc.identity === streamerTok.identity, 'the streamer joins with its token identity', pc);
   assert(pc.permissions?.canPublish === true, 'the JoinResponse gives the streamer canPublish', pc.permissions);
   const published = await pub.call('publish', { codec, audio, width: 1280, height: 720, fps: 30 });
   assert(published.ok, `the streamer publishes ${codec}${audio ? ' + audio' : ''}`, published);
 
-  const sc = await connect(sub, requesterTok);
+  if (!viewerFirst) sc = await connect(sub, requesterTok);
   assert(sc.permissions?.canPublish === false, 'the JoinResponse denies the requester canPublish', sc.permissions);
 
   const st = await waitForFrames(sub, { identity: streamerTok.identity, frames: 60 });

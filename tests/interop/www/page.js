@@ -212,6 +212,8 @@
     r.on(E.Reconnecting, () => ev('reconnecting'));
     r.on(E.Reconnected, () => ev('reconnected'));
     r.on(E.SignalReconnecting, () => ev('signal-reconnecting'));
+    r.on(E.TrackMuted, (pub, participant) => ev('track-muted', { identity: participant.identity, sid: pub.trackSid, kind: pub.kind }));
+    r.on(E.TrackUnmuted, (pub, participant) => ev('track-unmuted', { identity: participant.identity, sid: pub.trackSid, kind: pub.kind }));
     r.on(E.LocalTrackPublished, (pub) => ev('local-track-published', { sid: pub.trackSid, kind: pub.kind }));
     r.on(E.ParticipantPermissionsChanged, (prev, p) =>
       ev('permissions-changed', { identity: p.identity, canPublish: p.permissions?.canPublish }));
@@ -404,6 +406,14 @@
         sockets,
         fetches,
       };
+    },
+
+    async muteVideo(muted) {
+      const pub = room.localParticipant.getTrackPublication(LK.Track.Source.Camera);
+      const t = Date.now();
+      if (muted) await pub.mute();
+      else await pub.unmute();
+      return { t, sid: pub.trackSid };
     },
 
     // LiveKit's own fault injection: 'signal-reconnect' drops the signal
