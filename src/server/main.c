@@ -14,8 +14,23 @@
 
 #include <glib-unix.h>
 #include <stdio.h>
+#include <unistd.h>
 
 static GMainLoop *loop;
+
+/* Once requests are answered and the data is committed, tearing down media
+ * pipelines of peers that vanished can block inside GStreamer; the process
+ * must still go away when asked to. */
+#define TEARDOWN_LIMIT_S 10
+
+static gpointer
+teardown_watchdog (gpointer user_data)
+{
+  g_usleep (TEARDOWN_LIMIT_S * G_USEC_PER_SEC);
+  g_printerr ("bountycam-server: teardown took more than %d s; exiting now\n", TEARDOWN_LIMIT_S);
+  _exit (0);
+  return NULL;
+}
 
 static void
 on_shutdown_done (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -108,6 +123,7 @@ main (int argc, char **argv)
 
   g_main_loop_run (loop);
 
+  g_thread_unref (g_thread_new ("bc-teardown-watchdog", teardown_watchdog, NULL));
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
   g_clear_object (&sfu);
