@@ -90,9 +90,19 @@ static void
 on_relay_error (BcSfuRelay *relay, GstObject *source, GError *error, gpointer data)
 {
   BcSfuRoom *self = data;
-  GstObject *top = gst_object_ref (source);
+  GstObject *top;
   g_autofree char *owner = NULL;
   char *sep;
+
+  /* A data channel association that fails (the client closed it, or left)
+   * says nothing about the media: not a reason to drop the participant. */
+  if (GST_IS_ELEMENT (source) && gst_element_get_factory (GST_ELEMENT (source)) != NULL &&
+      g_str_has_prefix (GST_OBJECT_NAME (gst_element_get_factory (GST_ELEMENT (source))), "sctp"))
+    {
+      g_debug ("Data channel error in %s: %s", GST_OBJECT_NAME (source), error->message);
+      return;
+    }
+  top = gst_object_ref (source);
 
   /* Elements are named "<participant sid>~…"; climb to the pipeline's child. */
   while (GST_OBJECT_PARENT (top) != NULL &&
