@@ -28,6 +28,7 @@ typedef struct
   GError *error;
   char *track_sid;
   gboolean muted_seen;
+  gboolean unpublished_seen;
   gboolean left_seen;
 } Fixture;
 
@@ -132,6 +133,22 @@ on_track_muted (BcLkRoom *room,
 }
 
 static void
+on_track_unpublished (BcLkRoom *room,
+                      const char *participant_sid,
+                      const char *identity,
+                      const char *track_sid,
+                      gpointer data)
+{
+  Fixture *f = data;
+
+  if (g_strcmp0 (track_sid, f->track_sid) == 0)
+    {
+      f->unpublished_seen = TRUE;
+      g_main_loop_quit (f->loop);
+    }
+}
+
+static void
 on_participant_disconnected (BcLkRoom *room,
                              const char *participant_sid,
                              const char *identity,
@@ -196,6 +213,7 @@ test_publish_watch (void)
    * SFU's loopback candidates by itself. */
   g_signal_connect (f.viewer, "track-subscribed", G_CALLBACK (on_track_subscribed), &f);
   g_signal_connect (f.viewer, "track-muted", G_CALLBACK (on_track_muted), &f);
+  g_signal_connect (f.viewer, "track-unpublished", G_CALLBACK (on_track_unpublished), &f);
   g_signal_connect (f.viewer, "participant-disconnected", G_CALLBACK (on_participant_disconnected),
                     &f);
 
@@ -226,6 +244,15 @@ test_publish_watch (void)
   bc_lk_room_set_track_muted (f.streamer, f.track_sid, TRUE);
   while (!f.muted_seen)
     g_main_loop_run (f.loop);
+
+  /* Unpublishing turns the section inactive; the SFU takes the track away
+   * from the viewer. */
+  {
+    g_autoptr (GstElement) returned = bc_lk_room_unpublish_track (f.streamer, f.track_sid);
+
+    while (!f.unpublished_seen)
+      g_main_loop_run (f.loop);
+  }
 
   bc_lk_room_disconnect (f.streamer);
   while (!f.left_seen)
