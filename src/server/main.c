@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 static GMainLoop *loop;
+static BcSfu *sfu;
 
 /* Once requests are answered and the data is committed, tearing down media
  * pipelines of peers that vanished can block inside GStreamer; the process
@@ -45,6 +46,10 @@ on_signal (gpointer user_data)
   BcServer *server = user_data;
 
   g_message ("Stopping: finishing requests in flight");
+  /* Clients in the built-in SFU's rooms are told the server is going away
+   * (a leave), so they do not keep trying to reconnect. */
+  if (sfu != NULL)
+    bc_sfu_close (sfu);
   bc_server_shutdown_async (server, NULL, on_shutdown_done, NULL);
   return G_SOURCE_CONTINUE;
 }
@@ -56,7 +61,6 @@ main (int argc, char **argv)
   g_autoptr (BcConfig) config = NULL;
   g_autoptr (BcSqliteStore) store = NULL;
   g_autoptr (BcServer) server = NULL;
-  g_autoptr (BcSfu) sfu = NULL;
   guint sigint_id, sigterm_id;
 
   config = bc_config_load (&argc, &argv, &error);

@@ -584,3 +584,26 @@ bc_sfu_attach (BcSfu *self, SoupServer *server)
   soup_server_add_handler (server, "/twirp/livekit.RoomService", twirp_handler, g_object_ref (self),
                            g_object_unref);
 }
+
+/**
+ * bc_sfu_close:
+ *
+ * Ends every room with a leave{SERVER_SHUTDOWN} to each participant, for a
+ * graceful stop. New joins are still accepted afterwards.
+ */
+void
+bc_sfu_close (BcSfu *self)
+{
+  g_autoptr (GList) rooms = NULL;
+
+  g_return_if_fail (BC_IS_SFU (self));
+
+  rooms = g_hash_table_get_values (self->rooms);
+  for (GList *l = rooms; l != NULL; l = l->next)
+    g_object_ref (l->data);
+  for (GList *l = rooms; l != NULL; l = l->next)
+    {
+      bc_sfu_room_close (l->data, LIVEKIT__DISCONNECT_REASON__SERVER_SHUTDOWN);
+      g_object_unref (l->data);
+    }
+}

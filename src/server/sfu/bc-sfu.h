@@ -12,6 +12,7 @@ BcSfu *bc_sfu_new (const char *api_key, const char *api_secret, const char *webh
 void bc_sfu_set_ice_addresses (BcSfu *self, const char *const *addresses);
 void bc_sfu_set_departure_timeout (BcSfu *self, guint seconds);
 void bc_sfu_attach (BcSfu *self, SoupServer *server);
+void bc_sfu_close (BcSfu *self);
 guint bc_sfu_get_n_rooms (BcSfu *self);
 guint bc_sfu_get_n_participants (BcSfu *self);
 
