@@ -8,13 +8,49 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *
-server_binary (void)
+const char *
+bc_test_server_binary (void)
 {
+  static char *path;
+  const char *env = g_getenv ("BC_SERVER");
   const char *build = g_getenv ("BC_BUILD_ROOT");
 
-  g_assert_nonnull (build);
-  return g_build_filename (build, "src", "server", "bountycam-server", NULL);
+  if (path == NULL)
+    {
+      if (env != NULL)
+        path = g_strdup (env);
+      else if (build != NULL)
+        path = g_build_filename (build, "src", "server", "bountycam-server", NULL);
+    }
+  return path != NULL && g_file_test (path, G_FILE_TEST_IS_EXECUTABLE) ? path : NULL;
+}
+
+char **
+bc_test_server_child_environ (BcTestServer *s)
+{
+  const char *unset[] = { "LIVEKIT_URL",
+                          "NEXT_PUBLIC_LIVEKIT_URL",
+                          "LIVEKIT_API_KEY",
+                          "LIVEKIT_API_SECRET",
+                          "CLEANUP_API_KEY",
+                          "BOUNTYCAM_SERVER",
+                          "BOUNTYCAM_EMAIL",
+                          "BOUNTYCAM_PASSWORD",
+                          "BOUNTYCAM_REFRESH_TOKEN",
+                          "BOUNTYCAM_REFRESH_TOKEN_FILE" };
+  const char *xdg[][2] = { { "XDG_DATA_HOME", "xdg-data" },
+                           { "XDG_CONFIG_HOME", "xdg-config" },
+                           { "XDG_CACHE_HOME", "xdg-cache" } };
+  char **env = g_get_environ ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (unset); i++)
+    env = g_environ_unsetenv (env, unset[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (xdg); i++)
+    {
+      g_autofree char *dir = g_build_filename (s->dir, xdg[i][1], NULL);
+      env = g_environ_setenv (env, xdg[i][0], dir, TRUE);
+    }
+  return env;
 }
 
 /* A test that fails an assertion aborts without stopping its server: the
@@ -25,17 +61,58 @@ die_with_parent (gpointer user_data)
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
+static gboolean
+spawn (BcTestServer *s, GError **error)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *db = g_build_filename (s->dir, "bountycam.db", NULL);
+  g_autofree char *secrets_path = g_build_filename (s->dir, "secrets.ini", NULL);
+  g_auto (GStrv) env = bc_test_server_child_environ (s);
+  const char *binary = bc_test_server_binary ();
+
+  g_assert_nonnull (binary);
+  g_ptr_array_add (argv, g_strdup (binary));
+  g_ptr_array_add (argv, g_strdup ("--dev"));
+  g_ptr_array_add (argv, g_strdup ("--listen"));
+  g_ptr_array_add (argv, g_strdup_printf ("127.0.0.1:%u", s->port));
+  g_ptr_array_add (argv, g_strdup ("--database"));
+  g_ptr_array_add (argv, g_strdup (db));
+  for (guint i = 0; s->extra_args && s->extra_args[i]; i++)
+    g_ptr_array_add (argv, g_strdup (s->extra_args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_environ (launcher, env);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  s->proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, error);
+  if (s->proc == NULL)
+    return FALSE;
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (s->proc));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, error);
+  if (line == NULL || !g_str_has_prefix (line, "listening on http://127.0.0.1:"))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                     "bountycam-server exited before it was listening");
+      return FALSE;
+    }
+  g_free (s->base_url);
+  s->base_url = g_strdup (line + strlen ("listening on "));
+  s->port = (guint) g_ascii_strtoull (line + strlen ("listening on http://127.0.0.1:"), NULL, 10);
+
+  g_clear_pointer (&s->secrets, g_key_file_unref);
+  s->secrets = g_key_file_new ();
+  return g_key_file_load_from_file (s->secrets, secrets_path, G_KEY_FILE_NONE, error);
+}
+
 BcTestServer *
 bc_test_server_start (const char *dir, const char *const *extra_args)
 {
   BcTestServer *s = g_new0 (BcTestServer, 1);
-  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  g_autoptr (GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  g_autofree char *db = NULL;
-  g_autofree char *secrets_path = NULL;
 
   if (dir == NULL)
     {
@@ -45,36 +122,19 @@ bc_test_server_start (const char *dir, const char *const *extra_args)
     }
   else
     s->dir = g_strdup (dir);
-  db = g_build_filename (s->dir, "bountycam.db", NULL);
-
-  g_ptr_array_add (argv, server_binary ());
-  g_ptr_array_add (argv, g_strdup ("--dev"));
-  g_ptr_array_add (argv, g_strdup ("--listen"));
-  g_ptr_array_add (argv, g_strdup ("127.0.0.1:0"));
-  g_ptr_array_add (argv, g_strdup ("--database"));
-  g_ptr_array_add (argv, g_strdup (db));
-  for (guint i = 0; extra_args && extra_args[i]; i++)
-    g_ptr_array_add (argv, g_strdup (extra_args[i]));
-  g_ptr_array_add (argv, NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  s->proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  s->extra_args = g_strdupv ((char **) extra_args);
+  spawn (s, &error);
   g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (s->proc));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
-  s->base_url = g_strdup (line + strlen ("listening on "));
-
   s->session = soup_session_new_with_options ("max-conns", 128, "max-conns-per-host", 128,
                                               "timeout", 60, NULL);
-  s->secrets = g_key_file_new ();
-  secrets_path = g_build_filename (s->dir, "secrets.ini", NULL);
-  g_key_file_load_from_file (s->secrets, secrets_path, G_KEY_FILE_NONE, &error);
-  g_assert_no_error (error);
   return s;
+}
+
+gboolean
+bc_test_server_restart (BcTestServer *s, GError **error)
+{
+  bc_test_server_stop (s);
+  return spawn (s, error);
 }
 
 static void
@@ -135,6 +195,7 @@ bc_test_server_free (BcTestServer *s)
     remove_dir (s->dir);
   g_free (s->dir);
   g_free (s->base_url);
+  g_strfreev (s->extra_args);
   g_free (s);
 }
 

@@ -14,7 +14,17 @@ typedef struct
   SoupSession *session;
   GKeyFile *secrets;
   gboolean owns_dir;
+  guint port;
+  GStrv extra_args;
 } BcTestServer;
+
+/* The server binary (BC_SERVER, else the build tree's), or NULL when it is
+ * not built; a test may then skip. */
+const char *bc_test_server_binary (void);
+/* Environment for the server and for clients a test runs beside it: private
+ * XDG directories under the server's directory, and nothing from the
+ * developer's own LiveKit or BountyCam settings. */
+char **bc_test_server_child_environ (BcTestServer *s);
 
 /* Starts `bountycam-server --dev --listen 127.0.0.1:0` on a database in @dir
  * (a fresh temporary directory when NULL), with @extra_args, and waits for
@@ -22,6 +32,8 @@ typedef struct
 BcTestServer *bc_test_server_start (const char *dir, const char *const *extra_args);
 /* SIGTERM, then waits; asserts a clean exit. */
 void bc_test_server_stop (BcTestServer *s);
+/* Stops it (SIGTERM) and starts it again on the same port and database. */
+gboolean bc_test_server_restart (BcTestServer *s, GError **error);
 /* SIGKILL, then waits. */
 void bc_test_server_kill (BcTestServer *s);
 void bc_test_server_free (BcTestServer *s);
