@@ -23,6 +23,8 @@
 #include "bc-json.h"
 
 #include <gst/gst.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 
 #define DEFAULT_DEPARTURE_TIMEOUT 20
@@ -355,6 +357,16 @@ rtc_websocket_handler (SoupServer *server,
       bc_sfu_grants_free (grants);
       return;
     }
+
+  /* The join response, the subscriber offer and its candidates go out back
+   * to back: without TCP_NODELAY each later one waits ~40 ms for the client's
+   * delayed ACK (Nagle), which was a good part of the time to first frame. */
+  {
+    GSocket *socket = soup_server_message_get_socket (msg);
+
+    if (socket != NULL && g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX)
+      g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  }
 
   room = get_or_create_room (self, grants->room);
   participant =
