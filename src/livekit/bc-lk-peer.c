@@ -634,6 +634,12 @@ bc_lk_peer_remove_track (BcLkPeer *self, const char *cid)
                         NULL);
       }
       gst_element_set_locked_state (source, TRUE);
+      /* webrtcbin holds buffers at a blocking probe on its sink pad while
+       * the transceiver is not sending (GStreamer 1.22), with the pad's
+       * stream lock taken; stopping the source would then wait for that lock
+       * for ever. Deactivating the sink pad first wakes the blocked push
+       * (it returns FLUSHING) so the source can stop. */
+      gst_pad_set_active (track->sinkpad, FALSE);
       gst_element_set_state (source, GST_STATE_NULL);
       if (srcpad != NULL)
         gst_pad_unlink (srcpad, track->sinkpad);
