@@ -78,6 +78,24 @@ export async function waitFor(fn, { timeout = 60000, interval = 250, what = 'con
   }
 }
 
+// Last resort: whatever way this process ends, no server or cli it started
+// outlives it.
+const children = new Set();
+export function track(child) {
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+process.on('exit', () => {
+  for (const child of children) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
 let cleaning = null;
 async function runCleanups() {
   if (!cleaning) {
@@ -211,7 +229,7 @@ export async function startServer({ env = {}, args = [], label = 'server' } = {}
   ].join('\n'), { mode: 0o600 });
   const argv = ['--dev', '--listen', '127.0.0.1:0', '--database', path.join(dir, 'bountycam.db'), ...args];
   log(`starting ${bin} ${argv.join(' ')}`);
-  const child = spawn(bin, argv, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = track(spawn(bin, argv, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] }));
   const lines = [];
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   let exitInfo = null;
@@ -503,7 +521,7 @@ export function runCli(args, { env = {}, timeout = 180000, label = 'cli' } = {})
   const bin = process.env.BC_CLI;
   if (!bin || !fs.existsSync(bin)) throw new Skip(`BC_CLI does not name bountycam-cli (${bin})`);
   const dir = tmpDir('bc-interop-cli-');
-  const child = spawn(bin, ['--json', ...args], {
+  const child = track(spawn(bin, ['--json', ...args], {
     env: {
       ...process.env,
       XDG_DATA_HOME: path.join(dir, 'data'),
@@ -516,7 +534,7 @@ export function runCli(args, { env = {}, timeout = 180000, label = 'cli' } = {})
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  }));
   const lines = [];
   const json = [];
   readline.createInterface({ input: child.stdout }).on('line', (l) => {
