@@ -770,6 +770,15 @@ url_is_loopback (const char *url)
   return address != NULL && g_inet_address_get_is_loopback (address);
 }
 
+/* Any thread (rtpbin's). Three packets in a row: a keyframe alone is more. */
+static void
+on_new_jitterbuffer (
+    GstElement *rtpbin, GstElement *jitterbuffer, guint session, guint ssrc, gpointer data)
+{
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (jitterbuffer), "faststart-min-packets"))
+    g_object_set (jitterbuffer, "faststart-min-packets", 3u, NULL);
+}
+
 static BcLkPeer *
 create_peer (BcLkRoom *self, BcLkPeerRole role, GError **error)
 {
@@ -785,7 +794,15 @@ create_peer (BcLkRoom *self, BcLkPeerRole role, GError **error)
   g_signal_connect (peer, "error", G_CALLBACK (on_peer_error), self);
   if (role == BC_LK_PEER_SUBSCRIBER)
     {
+      g_autoptr (GstElement) rtpbin = NULL;
+
       g_object_set (bc_lk_peer_get_webrtcbin (peer), "latency", self->latency_ms, NULL);
+      /* A jitter buffer holds the first packet for its whole latency before
+       * it lets anything through; with faststart it starts as soon as a few
+       * packets in a row have come, which brings the first frame sooner. */
+      rtpbin = gst_bin_get_by_name (GST_BIN (bc_lk_peer_get_webrtcbin (peer)), "rtpbin");
+      if (rtpbin != NULL)
+        g_signal_connect (rtpbin, "new-jitterbuffer", G_CALLBACK (on_new_jitterbuffer), NULL);
       g_signal_connect (peer, "track", G_CALLBACK (on_subscriber_track), self);
     }
   if (!bc_lk_peer_start (peer, error))
