@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define DEFAULT_PORT  7880
+#define DEFAULT_PORT  8080
 #define SECRETS_FILE  "secrets.ini"
 #define SECRETS_GROUP "secrets"
 
@@ -105,7 +105,7 @@ parse_listen (BcConfig *config, const char *text, GError **error)
   if (colon == NULL || colon == text)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--listen / BOUNTYCAM_LISTEN must be HOST:PORT, e.g. 127.0.0.1:7880");
+                   "--listen / BOUNTYCAM_LISTEN must be HOST:PORT, e.g. 127.0.0.1:8080");
       return FALSE;
     }
   host = g_strndup (text, colon - text);

@@ -29,7 +29,7 @@ SoupServer *bc_server_get_soup_server (BcServer *self);
 const BcConfig *bc_server_get_config (BcServer *self);
 BcStore *bc_server_get_store (BcServer *self);
 
-/* After bc_server_listen: "http://127.0.0.1:7880" (the bound address; a
+/* After bc_server_listen: "http://127.0.0.1:8080" (the bound address; a
  * wildcard host is shown as loopback). */
 const char *bc_server_get_base_url (BcServer *self);
 /* True when no external LiveKit is configured: this server's own port then
