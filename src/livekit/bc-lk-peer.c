@@ -700,7 +700,9 @@ on_promise_changed (GstPromise *promise, gpointer user_data)
   PromiseCtx *ctx = user_data;
   PromiseDone *done = g_new0 (PromiseDone, 1);
 
-  done->promise = gst_promise_ref (promise);
+  /* The reference promise_new() returned comes here: it was handed to
+   * webrtcbin without being dropped, and webrtcbin replies exactly once. */
+  done->promise = promise;
   done->id = ctx->id;
   done->type = g_strdup (ctx->type);
   invoke (ctx->self, ctx->func, done, promise_done_free);
