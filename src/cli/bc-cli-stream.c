@@ -469,7 +469,7 @@ on_track_subscribed (BcLkRoom *room,
   receiver = bc_track_receiver_new_for_pad (pad, &error);
   if (receiver == NULL)
     {
-      g_warning ("Cannot play track %s: %s", track_sid ? track_sid : "?", error->message);
+      g_message ("Cannot play track %s: %s", track_sid ? track_sid : "?", error->message);
       return;
     }
   g_mutex_lock (&s->lock);

@@ -435,7 +435,7 @@ apply_remote_candidate (BcLkPeer *self, const char *json)
 
   if (!bc_lk_candidate_from_json (json, &candidate, &mid, &mline, &error))
     {
-      g_warning ("%s", error->message);
+      g_message ("%s", error->message);
       return;
     }
   if (*candidate == '\0')

@@ -687,7 +687,9 @@ on_peer_state_changed (BcLkPeer *peer, int state, gpointer user_data)
 static void
 on_peer_error (BcLkPeer *peer, GError *error, gpointer user_data)
 {
-  g_warning ("%s", error->message);
+  /* Runtime trouble from the network or the server, not a bug here: the
+   * state machine recovers through its media and reconnect timeouts. */
+  g_message ("%s", error->message);
 }
 
 static void
@@ -1623,7 +1625,7 @@ on_publish_timeout (gpointer user_data)
   t->timeout_id = 0;
   if (task == NULL)
     {
-      g_warning ("The LiveKit server did not accept track “%s” again", t->name);
+      g_message ("The LiveKit server did not accept track “%s” again", t->name);
       return G_SOURCE_REMOVE;
     }
   if (self->publisher != NULL && t->cid != NULL)
@@ -1693,7 +1695,7 @@ failed:
       g_task_return_error (task, g_steal_pointer (&error));
     }
   else
-    g_warning ("Could not publish a track again: %s", error->message);
+    g_message ("Could not publish a track again: %s", error->message);
 }
 
 void

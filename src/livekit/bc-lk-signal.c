@@ -319,13 +319,13 @@ on_ws_message (SoupWebsocketConnection *ws, int type, GBytes *bytes, gpointer us
 
   if (type != SOUP_WEBSOCKET_DATA_BINARY)
     {
-      g_warning ("Ignoring a text frame from the LiveKit server (only binary protobuf is used)");
+      g_message ("Ignoring a text frame from the LiveKit server (only binary protobuf is used)");
       return;
     }
   response = bc_lk_signal_response_unpack (bytes, &error);
   if (response == NULL)
     {
-      g_warning ("%s", error->message);
+      g_message ("%s", error->message);
       return;
     }
   ping_timeout_reset (self);

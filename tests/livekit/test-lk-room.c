@@ -272,8 +272,10 @@ on_websocket (SoupServer *server,
     join.room = &room;
     join.participant = &me;
     join.server_info = &info;
+    /* Short enough that pings flow during the test; long enough that a
+     * loaded machine under ASan does not miss one and start a resume. */
     join.ping_interval = 1;
-    join.ping_timeout = 4;
+    join.ping_timeout = 15;
     join.subscriber_primary = FALSE;
     response.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_JOIN;
     response.join = &join;
@@ -394,7 +396,7 @@ on_deadline (gpointer data)
     if (!deadline_hit)                                                                             \
       g_source_remove (_id);                                                                       \
     if (!(cond))                                                                                   \
-      g_error ("timed out waiting for %s", #cond);                                                 \
+      g_error ("%s:%d: timed out after %d s waiting for %s", __FILE__, __LINE__, seconds, #cond);  \
   }                                                                                                \
   G_STMT_END
 
@@ -477,7 +479,7 @@ test_room_publish_resume_rejoin_leave (void)
   /* The room is deleted (the session was approved). */
   server_send_leave (&f, LIVEKIT__DISCONNECT_REASON__ROOM_DELETED,
                      LIVEKIT__LEAVE_REQUEST__ACTION__DISCONNECT);
-  WAIT_FOR (f.disconnected, 10);
+  WAIT_FOR (f.disconnected, 30);
   g_assert_cmpint (f.disconnect_reason, ==, LIVEKIT__DISCONNECT_REASON__ROOM_DELETED);
   g_assert_cmpint (bc_lk_room_get_state (f.room), ==, BC_LK_ROOM_STATE_DISCONNECTED);
   g_assert_cmpint (bc_lk_room_get_disconnect_reason (f.room), ==,
@@ -499,14 +501,14 @@ test_room_viewer_cannot_publish (void)
 
   bc_lk_room_publish_track_async (f.room, BC_LK_TRACK_KIND_VIDEO, BC_LK_TRACK_SOURCE_CAMERA,
                                   "camera", 320, 240, make_source (), NULL, on_published, &pub);
-  WAIT_FOR (pub.done, 10);
+  WAIT_FOR (pub.done, 30);
   g_assert_error (pub.error, BC_LK_ERROR, BC_LK_ERROR_NOT_ALLOWED);
   g_assert_cmpuint (f.add_tracks, ==, 0);
   g_clear_error (&pub.error);
 
   /* leave goes out on disconnect */
   bc_lk_room_disconnect (f.room);
-  WAIT_FOR (f.client_leaves == 1, 10);
+  WAIT_FOR (f.client_leaves == 1, 30);
   g_assert_true (f.disconnected);
   g_assert_cmpint (f.disconnect_reason, ==, LIVEKIT__DISCONNECT_REASON__CLIENT_INITIATED);
   fixture_teardown (&f);
@@ -584,7 +586,7 @@ test_room_gives_up (void)
   g_ptr_array_set_size (f.states, 0);
   soup_server_disconnect (f.server);
   soup_websocket_connection_close (f.ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
-  WAIT_FOR (f.disconnected, 20);
+  WAIT_FOR (f.disconnected, 30);
   g_assert_cmpint (f.disconnect_reason, ==, LIVEKIT__DISCONNECT_REASON__CONNECTION_TIMEOUT);
   g_assert_cmpint (bc_lk_room_get_state (f.room), ==, BC_LK_ROOM_STATE_FAILED);
   g_assert_cmpint (GPOINTER_TO_INT (f.states->pdata[0]), ==, BC_LK_ROOM_STATE_RECONNECTING);
@@ -697,7 +699,7 @@ test_room_participants (void)
   send_update (&f, 2, FALSE, TRUE, FALSE); /* stale: ignored */
   send_update (&f, 4, TRUE, FALSE, FALSE);
   send_update (&f, 5, FALSE, FALSE, TRUE);
-  WAIT_FOR (strstr (f.events->str, "gone") != NULL, 10);
+  WAIT_FOR (strstr (f.events->str, "gone") != NULL, 30);
   g_assert_cmpstr (f.events->str, ==,
                    "participant PA_other requester;"
                    "published requester TR_VCx 1 1 camera;"
@@ -711,7 +713,7 @@ test_room_participants (void)
   WAIT_FOR (pub.done, 30);
   g_assert_no_error (pub.error);
   bc_lk_room_set_track_muted (f.room, pub.sid, TRUE);
-  WAIT_FOR (f.mutes == 1, 10);
+  WAIT_FOR (f.mutes == 1, 30);
   g_assert_true (f.last_mute);
   g_free (pub.sid);
 
