@@ -53,6 +53,19 @@ bc_test_server_child_environ (BcTestServer *s)
   return env;
 }
 
+char **
+bc_test_leak_check_environ (char **env)
+{
+  const char *options = g_environ_getenv (env, "ASAN_OPTIONS");
+  /* Later options win; the slow unwinder goes through libraries built
+   * without frame pointers (GLib, GStreamer). */
+  g_autofree char *with_leaks =
+      g_strconcat (options ? options : "", options ? ":" : "",
+                   "detect_leaks=1:fast_unwind_on_malloc=0:malloc_context_size=30", NULL);
+
+  return g_environ_setenv (env, "ASAN_OPTIONS", with_leaks, TRUE);
+}
+
 /* A test that fails an assertion aborts without stopping its server: the
  * kernel stops it when the test process dies. */
 static void
@@ -74,6 +87,8 @@ spawn (BcTestServer *s, GError **error)
   const char *binary = bc_test_server_binary ();
 
   g_assert_nonnull (binary);
+  if (g_strcmp0 (g_getenv ("BC_TEST_SERVER_LEAK_CHECK"), "1") == 0)
+    env = bc_test_leak_check_environ (env);
   g_ptr_array_add (argv, g_strdup (binary));
   g_ptr_array_add (argv, g_strdup ("--dev"));
   g_ptr_array_add (argv, g_strdup ("--listen"));
@@ -154,6 +169,8 @@ bc_test_server_stop (BcTestServer *s)
   g_subprocess_send_signal (s->proc, SIGTERM);
   wait_exit (s);
   g_assert_true (g_subprocess_get_if_exited (s->proc));
+  /* Under BC_TEST_SERVER_LEAK_CHECK, leaks show as a report on stderr and
+   * exit status 1. */
   g_assert_cmpint (g_subprocess_get_exit_status (s->proc), ==, 0);
   g_clear_object (&s->proc);
 }

@@ -25,6 +25,11 @@ const char *bc_test_server_binary (void);
  * XDG directories under the server's directory, and nothing from the
  * developer's own LiveKit or BountyCam settings. */
 char **bc_test_server_child_environ (BcTestServer *s);
+/* Turns LeakSanitizer on in @env's ASAN_OPTIONS (an ASan build's programs
+ * then fail at exit on any leak tests/lsan.supp does not list), with stacks
+ * deep enough to match those suppressions. BC_TEST_SERVER_LEAK_CHECK=1 in a
+ * test's environment does this for every server it starts. */
+char **bc_test_leak_check_environ (char **env);
 
 /* Starts `bountycam-server --dev --listen 127.0.0.1:0` on a database in @dir
  * (a fresh temporary directory when NULL), with @extra_args, and waits for

@@ -268,6 +268,13 @@ query_flag (GHashTable *query, const char *name, gboolean fallback)
 /* ---- /rtc ------------------------------------------------------------- */
 
 static void
+join_params_free (BcSfuJoinParams *params)
+{
+  g_free (params->sdk);
+  g_free (params);
+}
+
+static void
 rtc_handler (
     SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer data)
 {
@@ -302,7 +309,8 @@ rtc_handler (
   params->sdk = g_strdup (query ? g_hash_table_lookup (query, "sdk") : NULL);
   g_object_set_data_full (G_OBJECT (msg), "bc-sfu-grants", grants,
                           (GDestroyNotify) bc_sfu_grants_free);
-  g_object_set_data_full (G_OBJECT (msg), "bc-sfu-params", params, g_free);
+  g_object_set_data_full (G_OBJECT (msg), "bc-sfu-params", params,
+                          (GDestroyNotify) join_params_free);
   g_object_set_data (G_OBJECT (msg), "bc-sfu-reconnect",
                      GINT_TO_POINTER (query_flag (query, "reconnect", FALSE)));
   /* No status: libsoup goes on with the WebSocket handshake. */
