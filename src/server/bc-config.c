@@ -50,6 +50,8 @@ bc_config_new_defaults (void)
   config->session_timeout_s = 2 * 60 * 60;
   config->cleanup_interval_s = 60;
   config->max_body_bytes = 64 * 1024;
+  /* A 64 KiB body in 30 s is 2 KiB/s: any real client, even on a poor link. */
+  config->request_timeout_s = 30;
   config->login_max_failures = 5;
   config->login_lockout_s = 300;
   config->access_token_ttl_s = 15 * 60;
@@ -367,6 +369,13 @@ bc_config_load (int *argc, char ***argv, GError **error)
                       error))
         return NULL;
       config->cleanup_interval_s = (guint) value;
+    }
+  if (env ("BOUNTYCAM_REQUEST_TIMEOUT") != NULL)
+    {
+      if (!parse_int (env ("BOUNTYCAM_REQUEST_TIMEOUT"), "BOUNTYCAM_REQUEST_TIMEOUT", 1, 3600,
+                      &value, error))
+        return NULL;
+      config->request_timeout_s = (guint) value;
     }
 
   if (config->dev)

@@ -27,6 +27,7 @@ typedef struct
   gint64 session_timeout_s;
   guint cleanup_interval_s;
   gsize max_body_bytes;
+  guint request_timeout_s; /* a request's headers and body must arrive within this */
   guint login_max_failures;
   guint login_lockout_s;
   guint access_token_ttl_s;

@@ -616,9 +616,38 @@ on_got_headers (SoupServerMessage *msg, BcServer *self)
                      "Send the body with a Content-Length");
 }
 
+/* A request has request_timeout_s from its first byte to arrive whole,
+ * headers and body: libsoup (3.2) waits for ever, so a client trickling a
+ * request in (slowloris) held a connection and its descriptor for as long
+ * as it liked. Shut down, not closed: libsoup still owns the descriptor and
+ * ends the connection itself when it reads the end of the stream. */
+static gboolean
+on_request_timeout (gpointer user_data)
+{
+  SoupServerMessage *msg = user_data;
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  g_object_steal_data (G_OBJECT (msg), "bc-request-timeout");
+  g_debug ("Closing a connection whose request did not arrive in time");
+  if (socket != NULL)
+    g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+remove_source (gpointer id)
+{
+  g_source_remove (GPOINTER_TO_UINT (id));
+}
+
 static void
 on_request_started (SoupServer *soup, SoupServerMessage *msg, BcServer *self)
 {
+  guint id = g_timeout_add_seconds (self->config->request_timeout_s, on_request_timeout, msg);
+
+  /* The timer goes with the message if the client leaves first. */
+  g_object_set_data_full (G_OBJECT (msg), "bc-request-timeout", GUINT_TO_POINTER (id),
+                          remove_source);
   /* Runs after libsoup's own got-headers handling, which it connects first. */
   g_signal_connect_object (msg, "got-headers", G_CALLBACK (on_got_headers), self, 0);
 }
@@ -723,6 +752,7 @@ shutdown_idle (gpointer user_data)
 static void
 on_request_read (SoupServer *soup, SoupServerMessage *msg, BcServer *self)
 {
+  g_object_set_data (G_OBJECT (msg), "bc-request-timeout", NULL);
   /* A WebSocket upgrade never gets request-finished (libsoup steals the
    * connection), so it would hold shutdown for the whole grace period. */
   if (soup_message_headers_header_contains (soup_server_message_get_request_headers (msg),
