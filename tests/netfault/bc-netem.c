@@ -1,5 +1,7 @@
 /* bc-netem.c: an impaired IP link between a test's network namespace and
- * the root namespace, in user space (for kernels without sch_netem).
+ * the root namespace, in user space (for kernels without sch_netem). The
+ * one tool of the netfault suite (netfault.py) and of the reliability
+ * scripts (tests/reliability/netem-*.sh, bench-soak.sh).
  *
  * Two TUN devices, one moved into the namespace, joined by this program: each
  * IP packet read from one is written to the other after a delay (plus
@@ -7,12 +9,14 @@
  * side's link address forwards to a loopback port, so a server that only
  * listens on 127.0.0.1 is reachable from the namespace through the link.
  *
- *   bc-netem --netns NS --index N [--relay PORT]...
+ *   bc-netem --netns NS --index N [--relay PORT]... [--keep-order]
  *
- * sets up 10.203.N.1 (root side) <-> 10.203.N.2 (namespace side), prints
- * "ready" and then reads commands from stdin, one a line, answering "ok" (or
- * "error ..."):
+ * sets up 10.203.N.1 (root side) <-> 10.203.N.2 (namespace side), devices
+ * bcnfNr and bcnfNn, prints "ready" and then reads commands from stdin, one
+ * a line, applied to both directions, answering "ok ..." (or "error ..."):
  *   loss PERCENT | delay MS | jitter MS | down | up | clear | stats | quit
+ * Jitter reorders packets, as netem's does, unless --keep-order: then a
+ * packet never leaves before the one ahead of it (netem with a rate limit).
  * End of input ends the program; the TUN devices go with it.
  */
 #include "config.h"
@@ -31,6 +35,9 @@
 #include <glib-unix.h>
 
 #define MAX_PACKET 65536
+/* Packets held at once (both directions); more are dropped, as a full
+ * queue would. */
+#define MAX_QUEUE 16384
 
 typedef struct
 {
@@ -48,6 +55,7 @@ typedef struct
   guint delay_ms;
   guint jitter_ms;
   gboolean down;
+  gboolean keep_order; /* set before the thread starts */
   /* counters, under lock */
   guint64 forwarded;
   guint64 dropped;
@@ -120,10 +128,17 @@ enqueue (Link *l, Packet *p)
 {
   GList *it;
 
-  /* Jitter can put a packet before others, as netem does. */
+  /* Jitter can put a packet before others, as netem does; in order, it
+   * waits for the last one of its direction instead. */
   for (it = l->queue.tail; it != NULL; it = it->prev)
-    if (((Packet *) it->data)->due_us <= p->due_us)
-      break;
+    {
+      Packet *other = it->data;
+
+      if (l->keep_order && other->out_fd == p->out_fd && other->due_us > p->due_us)
+        p->due_us = other->due_us;
+      if (other->due_us <= p->due_us)
+        break;
+    }
   if (it == NULL)
     g_queue_push_head (&l->queue, p);
   else
@@ -145,7 +160,8 @@ read_side (Link *l, int side)
       if (n <= 0)
         return;
       g_mutex_lock (&l->lock);
-      drop = l->down || (l->loss_percent > 0 && g_rand_double (l->rand) * 100 < l->loss_percent);
+      drop = l->down || l->queue.length >= MAX_QUEUE ||
+             (l->loss_percent > 0 && g_rand_double (l->rand) * 100 < l->loss_percent);
       delay_us = (gint64) l->delay_ms * 1000;
       if (l->jitter_ms > 0)
         delay_us += g_rand_int_range (l->rand, -(gint32) l->jitter_ms * 1000,
@@ -385,6 +401,8 @@ main (int argc, char **argv)
                                      "Link number: 10.203.N.1 <-> 10.203.N.2", "N" },
                                    { "relay", 0, 0, G_OPTION_ARG_STRING_ARRAY, &relays,
                                      "Relay TCP 10.203.N.1:PORT to 127.0.0.1:PORT", "PORT" },
+                                   { "keep-order", 0, 0, G_OPTION_ARG_NONE, &link_state.keep_order,
+                                     "Jitter never reorders packets", NULL },
                                    G_OPTION_ENTRY_NULL };
 
   context = g_option_context_new ("- an impaired link into a network namespace");

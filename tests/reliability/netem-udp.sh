@@ -1,51 +1,15 @@
 #!/bin/bash
-# bc-netem on its own: an impaired link between a network namespace this
-# test creates and the root namespace (in 198.18.0.0/15, the range set
-# aside for benchmarks, RFC 2544), checked with UDP echoes: clean, 5 % loss + 50 ms delay + 20 ms
-# jitter, and an outage. Needs root, /dev/net/tun and network namespaces;
-# skips (77) without them. Everything it creates is removed on exit.
+# bc-netem (tests/netfault/) on its own: an impaired link between a network
+# namespace this test creates and the root namespace, checked with UDP
+# echoes: clean, 5 % loss + 50 ms delay + 20 ms jitter, and an outage.
+# Needs root, /dev/net/tun and network namespaces; skips (77) without them
+# (netem-lib.sh). Everything it creates is removed on exit.
 #
-# Usage: netem-udp.sh BC_NETEM_BINARY
-set -u
-netem=$1
-python=$(command -v python3) || exit 77
-[ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] || { echo "# needs root and /dev/net/tun"; exit 77; }
+# Usage: netem-udp.sh BUILD_ROOT
+build=$1
+. "$(dirname "$0")/netem-lib.sh"
 
-id=$$
-ns=bcnet$id
-tun_a=bcna$id
-tun_b=bcnb$id
-dir=$(mktemp -d)
-net=198.18.$((id % 250))
-here=$net.1
-there=$net.2
-netem_pid=
-echo_pid=
-
-cleanup () {
-  exec 3>&- 2>/dev/null
-  [ -n "$echo_pid" ] && kill "$echo_pid" 2>/dev/null
-  [ -n "$netem_pid" ] && kill "$netem_pid" 2>/dev/null
-  ip netns del "$ns" 2>/dev/null
-  ip link del "$tun_a" 2>/dev/null
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-
-ip netns add "$ns" || { echo "# cannot create a network namespace"; exit 77; }
-mkfifo "$dir/ctl"
-"$netem" "$tun_a" "$tun_b" < "$dir/ctl" > "$dir/out" 2>&1 &
-netem_pid=$!
-exec 3> "$dir/ctl"
-for _ in $(seq 50); do grep -q ready "$dir/out" && break; sleep 0.1; done
-grep -q ready "$dir/out" || { cat "$dir/out"; exit 77; }
-
-ip link set "$tun_b" netns "$ns"
-ip addr add $here peer $there dev "$tun_a"
-ip link set "$tun_a" up
-ip netns exec "$ns" ip link set lo up
-ip netns exec "$ns" ip addr add $there peer $here dev "$tun_b"
-ip netns exec "$ns" ip link set "$tun_b" up
+link_up
 
 # A UDP echo server in the namespace.
 ip netns exec "$ns" "$python" -c '
@@ -56,7 +20,7 @@ while True:
     data, addr = s.recvfrom(2048)
     s.sendto(data, addr)
 ' "$there" &
-echo_pid=$!
+pids+=($!)
 sleep 0.5
 
 # Sends N numbered datagrams every 5 ms; prints "received median_rtt_ms".
@@ -111,7 +75,5 @@ read -r got rtt < <(probe 200)
 echo "# link up again: $got/200 echoes, median RTT $rtt ms"
 [ "$got" -ge 198 ] || { echo "not ok: the link did not come back"; fail=1; }
 
-echo "stats" >&3
-sleep 0.2
-echo "# $(tail -1 "$dir/out")"
+echo "# $(netem_stats)"
 exit $fail
