@@ -482,20 +482,10 @@ test_abuse (void)
 
   /* A session, for the SFU part. */
   {
-    g_autoptr (JsonNode) bounty = NULL;
-    g_autoptr (JsonNode) session = NULL;
+    g_autofree char *sid = bc_test_session_new (s, a, b, 5);
     g_autoptr (JsonNode) token = NULL;
-    g_autofree char *path = NULL;
-    g_autofree char *body = NULL;
+    g_autofree char *body = g_strdup_printf ("{\"session_id\":\"%s\"}", sid);
 
-    g_assert_cmpuint (bc_test_request (s, "POST", "/api/bounties", a->access_token,
-                                       "{\"title\":\"abuse\",\"description\":\"\","
-                                       "\"reward_points\":5}",
-                                       &bounty),
-                      ==, 201);
-    path = g_strdup_printf ("/api/bounties/%s/accept", bc_test_str (bounty, "id"));
-    g_assert_cmpuint (bc_test_request (s, "POST", path, b->access_token, NULL, &session), ==, 201);
-    body = g_strdup_printf ("{\"session_id\":\"%s\"}", bc_test_str (session, "id"));
     g_assert_cmpuint (
         bc_test_request (s, "POST", "/api/livekit/token", b->access_token, body, &token), ==, 200);
     lk_token = g_strdup (bc_test_str (token, "token"));

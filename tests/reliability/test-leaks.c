@@ -168,25 +168,12 @@ test_publish_watch (void)
   BcTestServer *s = bc_test_server_start (NULL, NULL);
   g_autoptr (BcTestUser) requester = bc_test_signup (s, "leak-req");
   g_autoptr (BcTestUser) streamer = bc_test_signup (s, "leak-str");
-  g_autoptr (JsonNode) bounty = NULL;
-  g_autoptr (JsonNode) session = NULL;
+  g_autofree char *sid = bc_test_session_new (s, requester, streamer, 5);
+  g_autofree char *password = g_strdup ("correct horse leak-req");
   g_autoptr (JsonObject) summary = NULL;
   g_autoptr (Cli) publisher = NULL;
   g_autoptr (Cli) viewer = NULL;
   g_autoptr (Cli) approver = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *password = g_strdup ("correct horse leak-req");
-  const char *sid;
-
-  g_assert_cmpuint (bc_test_request (s, "POST", "/api/bounties", requester->access_token,
-                                     "{\"title\":\"leaks\",\"description\":\"\","
-                                     "\"reward_points\":5}",
-                                     &bounty),
-                    ==, 201);
-  path = g_strdup_printf ("/api/bounties/%s/accept", bc_test_str (bounty, "id"));
-  g_assert_cmpuint (bc_test_request (s, "POST", path, streamer->access_token, NULL, &session), ==,
-                    201);
-  sid = bc_test_str (session, "id");
 
   /* Three ways in: a refresh token, a password, another refresh token. */
   publisher =

@@ -418,23 +418,12 @@ test_livekit_url_transport (void)
       g_autoptr (BcTestUser) a = bc_test_signup (s, "transport-a");
       g_autoptr (BcTestUser) b = bc_test_signup (s, "transport-b");
       g_autoptr (BcApiClient) client = bc_api_client_new (s->base_url);
-      g_autoptr (JsonNode) bounty = NULL;
-      g_autoptr (JsonNode) session = NULL;
+      g_autofree char *sid = bc_test_session_new (s, a, b, 1);
       g_autoptr (GError) error = NULL;
       g_autoptr (BcUser) user = NULL;
       g_autoptr (BcLivekitToken) token = NULL;
-      g_autofree char *path = NULL;
       GAsyncResult *slot = NULL;
       g_autoptr (GAsyncResult) result = NULL;
-
-      g_assert_cmpuint (bc_test_request (s, "POST", "/api/bounties", a->access_token,
-                                         "{\"title\":\"t\",\"description\":\"\","
-                                         "\"reward_points\":1}",
-                                         &bounty),
-                        ==, 201);
-      path = g_strdup_printf ("/api/bounties/%s/accept", bc_test_str (bounty, "id"));
-      g_assert_cmpuint (bc_test_request (s, "POST", path, b->access_token, NULL, &session), ==,
-                        201);
 
       bc_api_client_login_async (client, a->email, "correct horse transport-a", NULL, store_result,
                                  &slot);
@@ -443,8 +432,7 @@ test_livekit_url_transport (void)
       g_assert_no_error (error);
       g_clear_object (&result);
 
-      bc_api_client_livekit_token_async (client, bc_test_str (session, "id"), NULL, store_result,
-                                         &slot);
+      bc_api_client_livekit_token_async (client, sid, NULL, store_result, &slot);
       result = wait_result (&slot);
       token = bc_api_client_livekit_token_finish (client, result, &error);
       g_clear_object (&result);
@@ -462,8 +450,7 @@ test_livekit_url_transport (void)
 
       /* The explicit override, for testing only. */
       bc_api_client_set_allow_insecure (client, TRUE);
-      bc_api_client_livekit_token_async (client, bc_test_str (session, "id"), NULL, store_result,
-                                         &slot);
+      bc_api_client_livekit_token_async (client, sid, NULL, store_result, &slot);
       result = wait_result (&slot);
       token = bc_api_client_livekit_token_finish (client, result, &error);
       g_assert_no_error (error);

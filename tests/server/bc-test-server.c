@@ -391,6 +391,24 @@ bc_test_points (BcTestServer *s, BcTestUser *user)
   return bc_test_int (me, "points");
 }
 
+char *
+bc_test_session_new (BcTestServer *s, BcTestUser *requester, BcTestUser *streamer, gint64 reward)
+{
+  g_autoptr (JsonNode) bounty = NULL;
+  g_autoptr (JsonNode) session = NULL;
+  g_autofree char *body = g_strdup_printf (
+      "{\"title\":\"test\",\"description\":\"\",\"reward_points\":%" G_GINT64_FORMAT "}", reward);
+  g_autofree char *path = NULL;
+
+  g_assert_cmpuint (
+      bc_test_request (s, "POST", "/api/bounties", requester->access_token, body, &bounty), ==,
+      201);
+  path = g_strdup_printf ("/api/bounties/%s/accept", bc_test_str (bounty, "id"));
+  g_assert_cmpuint (bc_test_request (s, "POST", path, streamer->access_token, NULL, &session), ==,
+                    201);
+  return g_strdup (bc_test_str (session, "id"));
+}
+
 static JsonNode *
 lookup (JsonNode *node, const char *path)
 {

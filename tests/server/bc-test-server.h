@@ -86,6 +86,10 @@ typedef struct
 BcTestUser *bc_test_signup (BcTestServer *s, const char *name);
 void bc_test_user_free (BcTestUser *user);
 gint64 bc_test_points (BcTestServer *s, BcTestUser *user);
+/* A bounty of @requester's for @reward points, accepted by @streamer;
+ * returns the new session's id. */
+char *
+bc_test_session_new (BcTestServer *s, BcTestUser *requester, BcTestUser *streamer, gint64 reward);
 
 /* Member access on a JSON answer, asserting the member exists. */
 const char *bc_test_str (JsonNode *node, const char *path);
