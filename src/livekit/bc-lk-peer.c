@@ -17,6 +17,7 @@
 #include <nice/agent.h>
 #include <string.h>
 
+#include "bc-lk-dtls-key-private.h"
 #include "bc-lk-error.h"
 #include "bc-lk-util.h"
 
@@ -1081,6 +1082,8 @@ bc_lk_peer_new (BcLkPeerRole role, gboolean loopback_only, gboolean relay_only)
   g_autoptr (GstBus) bus = NULL;
   const char *env = g_getenv ("BC_ICE_LOOPBACK");
 
+  _bc_lk_dtls_key_cache_enable ();
+
   self->role = role;
   self->loopback_only = loopback_only || (env != NULL && g_str_equal (env, "1"));
   self->relay_only = relay_only;
@@ -1114,14 +1117,44 @@ bc_lk_peer_new (BcLkPeerRole role, gboolean loopback_only, gboolean relay_only)
   return self;
 }
 
+/* Loads @name's plugin and initialises its class, as making the first one
+ * would, without making one. */
+static void
+warm_up_element (const char *name)
+{
+  g_autoptr (GstElementFactory) factory = gst_element_factory_find (name);
+  g_autoptr (GstPluginFeature) loaded = NULL;
+  GType type;
+
+  if (factory == NULL)
+    return;
+  loaded = gst_plugin_feature_load (GST_PLUGIN_FEATURE (factory));
+  type = loaded != NULL ? gst_element_factory_get_element_type (GST_ELEMENT_FACTORY (loaded)) : 0;
+  if (type != 0)
+    g_type_class_unref (g_type_class_ref (type));
+}
+
 static gpointer
 warm_up_thread (gpointer data)
 {
-  /* GStreamer's DTLS elements share one generated certificate per process,
-   * made when the first of them is created. */
-  GstElement *dec = gst_element_factory_make ("dtlsdec", NULL);
+  /* What a peer connection loads, in the order it needs it: webrtcbin and
+   * ICE first (made right after the join), the DTLS and RTP parts when the
+   * first offer or answer is made. GStreamer loads one plugin at a time, so
+   * a late start here would hold up the main thread instead of helping. */
+  static const char *const before[] = { "webrtcbin", "nicesrc", "nicesink", "rtpbin", NULL };
+  static const char *const after[] = { "dtlssrtpenc", "dtlssrtpdec", "srtpenc",    "srtpdec",
+                                       "rtpfunnel",   "rtpstorage",  "rtpptdemux", NULL };
+  GstElement *dec;
 
+  for (guint i = 0; before[i] != NULL; i++)
+    warm_up_element (before[i]);
+  /* GStreamer's DTLS elements share one certificate per process, made when
+   * the first of them is created: with the cached key (bc-lk-dtls-key.c)
+   * that is a few ms, else a new RSA key (0.1-1.5 s). */
+  dec = gst_element_factory_make ("dtlsdec", NULL);
   g_clear_pointer (&dec, gst_object_unref);
+  for (guint i = 0; after[i] != NULL; i++)
+    warm_up_element (after[i]);
   return NULL;
 }
 
@@ -1132,8 +1165,10 @@ bc_lk_peer_warm_up (void)
 
   if (g_once_init_enter (&started))
     {
-      GThread *thread = g_thread_new ("bc-dtls-warm-up", warm_up_thread, NULL);
+      GThread *thread;
 
+      _bc_lk_dtls_key_cache_enable ();
+      thread = g_thread_new ("bc-dtls-warm-up", warm_up_thread, NULL);
       g_thread_unref (thread);
       g_once_init_leave (&started, 1);
     }
