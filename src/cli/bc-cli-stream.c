@@ -58,6 +58,7 @@ typedef struct
   BcMediaStats *stats;
   char *track_sid;
   gint64 start_time;
+  gint64 start_real_time;
   gboolean stats_polling;
   gboolean ending_session_lookup;
   BcLkRoomState last_state;
@@ -124,6 +125,24 @@ emit_state (Stream *s, const char *state, const char *detail)
     bc_cli_status (s->cli, "LiveKit room: %s (%s)", state, detail);
   else
     bc_cli_status (s->cli, "LiveKit room: %s", state);
+}
+
+/* g_get_real_time() of the first decoded video frame, or now. */
+static gint64
+first_frame_time (Stream *s)
+{
+  BcFrameSink *sink;
+  gint64 t = 0;
+
+  g_mutex_lock (&s->lock);
+  sink = s->sink ? g_object_ref (s->sink) : NULL;
+  g_mutex_unlock (&s->lock);
+  if (sink)
+    {
+      t = bc_frame_sink_get_first_frame_time (sink);
+      g_object_unref (sink);
+    }
+  return t > 0 ? t : g_get_real_time ();
 }
 
 static guint64
@@ -432,11 +451,17 @@ on_check (gpointer user_data)
   if (!s->publishing && n > 0 && s->last_frames == 0)
     {
       g_autoptr (JsonObject) obj = json_object_new ();
-      json_object_set_double_member (obj, "after_ms",
-                                     (g_get_monotonic_time () - s->start_time) / 1000.0);
+      gint64 decoded = first_frame_time (s);
+      double after_ms = (decoded - s->start_real_time) / 1000.0;
+
+      /* When it was decoded, not when this poll noticed. after_ms counts
+       * from the start of the join, since_start_ms from the start of the
+       * process. */
+      json_object_set_double_member (obj, "after_ms", after_ms);
+      json_object_set_double_member (obj, "since_start_ms",
+                                     (decoded - s->cli->process_start) / 1000.0);
       emit (s, "first_frame", obj);
-      bc_cli_status (s->cli, "first frame after %.0f ms",
-                     (g_get_monotonic_time () - s->start_time) / 1000.0);
+      bc_cli_status (s->cli, "first frame after %.0f ms", after_ms);
     }
   s->last_frames = n;
   if (!s->publishing && s->frames_wanted > 0 && n >= (guint64) s->frames_wanted)
@@ -752,6 +777,24 @@ on_stream_started_posted (GObject *source, GAsyncResult *result, gpointer user_d
     g_message ("Could not log stream_started: %s", error->message);
 }
 
+/* The DTLS certificate, webrtcbin's plugins and a viewer's decoders, in a
+ * thread (bc_lk_peer_warm_up_with()). */
+static void
+warm_up (gboolean publishing)
+{
+  g_auto (GStrv) names = publishing ? NULL : bc_track_receiver_dup_factory_names ();
+
+  bc_lk_peer_warm_up_with ((const char *const *) names);
+}
+
+static gpointer
+init_thread_run (gpointer data)
+{
+  gst_init (NULL, NULL);
+  warm_up (GPOINTER_TO_INT (data));
+  return NULL;
+}
+
 static int
 run_stream (BcCli *cli, Stream *s)
 {
@@ -759,19 +802,29 @@ run_stream (BcCli *cli, Stream *s)
   g_autoptr (GAsyncResult) res = NULL;
   int code;
 
-  gst_init (NULL, NULL);
-  /* Making the DTLS certificate takes 0.4-1 s on a busy machine and holds up
-   * the first connection: start it now, alongside camera and token. */
-  bc_lk_peer_warm_up ();
+  GThread *init_thread;
+  gboolean have_token = FALSE;
+
+  /* A new process spends most of its first join loading GStreamer and
+   * making the DTLS certificate: a viewer does that while it reads the login
+   * and fetches its token (a publisher needs GStreamer for its camera at
+   * once). */
+  init_thread = g_thread_new ("bc-cli-init", init_thread_run, GINT_TO_POINTER (s->publishing));
   s->loop = g_main_loop_new (NULL, FALSE);
   s->receivers = g_ptr_array_new_with_free_func (g_object_unref);
   g_mutex_init (&s->lock);
   s->stats = bc_media_stats_new ();
   s->start_time = g_get_monotonic_time ();
+  s->start_real_time = g_get_real_time ();
 
+  if (!s->publishing)
+    have_token = get_token (s, &error);
+  g_thread_join (init_thread);
+  if (!s->publishing && !have_token)
+    return map_stream_error (s, error);
   if (s->publishing && !make_source (s, &error))
     return map_stream_error (s, error);
-  if (!get_token (s, &error))
+  if (s->publishing && !get_token (s, &error))
     return map_stream_error (s, error);
 
   if (s->session_id && cli->client)

@@ -38,6 +38,7 @@ typedef struct
   gboolean interrupted;
   guint sigint_id;
   guint sigterm_id;
+  gint64 process_start; /* g_get_real_time() when main() began */
 
   /* where the login came from, so a rotated refresh token goes back there */
   gboolean from_keyring;

@@ -87,7 +87,7 @@ global_takes_value (const char *arg)
 int
 main (int argc, char **argv)
 {
-  BcCli cli = { 0 };
+  BcCli cli = { .process_start = g_get_real_time () };
   g_autoptr (GPtrArray) args = g_ptr_array_new ();
   const Command *command = NULL;
   int command_index = -1;

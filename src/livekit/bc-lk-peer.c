@@ -1137,13 +1137,40 @@ warm_up_element (const char *name)
 static gpointer
 warm_up_thread (gpointer data)
 {
+  g_auto (GStrv) more = data;
   /* What a peer connection loads, in the order it needs it: webrtcbin and
-   * ICE first (made right after the join), the DTLS and RTP parts when the
-   * first offer or answer is made. GStreamer loads one plugin at a time, so
-   * a late start here would hold up the main thread instead of helping. */
+   * ICE first (made right after the join), then the elements and objects
+   * its first transport is built from when the first offer or answer is
+   * made. GStreamer loads one plugin at a time and a class is initialised
+   * under a process-wide lock, so whatever webrtcbin needs must be ready
+   * before a caller's slow plugins (libav takes 50-300 ms) are loaded: a
+   * first answer otherwise waited for them. */
   static const char *const before[] = { "webrtcbin", "nicesrc", "nicesink", "rtpbin", NULL };
-  static const char *const after[] = { "dtlssrtpenc", "dtlssrtpdec", "srtpenc",    "srtpdec",
-                                       "rtpfunnel",   "rtpstorage",  "rtpptdemux", NULL };
+  static const char *const after[] = {
+    "dtlssrtpenc",  "dtlssrtpdec",   "dtlssrtpdemux",   "dtlsenc",      "srtpenc",
+    "srtpdec",      "sctpenc",       "sctpdec",         "funnel",       "clocksync",
+    "capsfilter",   "queue",         "rtpsession",      "rtpssrcdemux", "rtpstorage",
+    "rtprtxsend",   "rtprtxreceive", "rtpjitterbuffer", "rtpptdemux",   "rtpfunnel",
+    "rtpulpfecdec", "rtpreddec",     "appsrc",          "appsink",      "fakesink",
+    NULL,
+  };
+  /* webrtcbin's own objects (GStreamer 1.22 names); missing ones are
+   * skipped. */
+  static const char *const types[] = {
+    "TransportStream",
+    "TransportSendBin",
+    "TransportReceiveBin",
+    "GstWebRTCDTLSTransport",
+    "GstWebRTCNice",
+    "GstWebRTCNiceStream",
+    "GstWebRTCNiceTransport",
+    "WebRTCTransceiver",
+    "GstWebRTCRTPSender",
+    "GstWebRTCRTPReceiver",
+    "WebRTCSCTPTransport",
+    "WebRTCDataChannel",
+    NULL,
+  };
   GstElement *dec;
 
   for (guint i = 0; before[i] != NULL; i++)
@@ -1155,11 +1182,26 @@ warm_up_thread (gpointer data)
   g_clear_pointer (&dec, gst_object_unref);
   for (guint i = 0; after[i] != NULL; i++)
     warm_up_element (after[i]);
+  for (guint i = 0; types[i] != NULL; i++)
+    {
+      GType type = g_type_from_name (types[i]);
+
+      if (type != 0 && G_TYPE_IS_CLASSED (type))
+        g_type_class_unref (g_type_class_ref (type));
+    }
+  for (guint i = 0; more != NULL && more[i] != NULL; i++)
+    warm_up_element (more[i]);
   return NULL;
 }
 
 void
 bc_lk_peer_warm_up (void)
+{
+  bc_lk_peer_warm_up_with (NULL);
+}
+
+void
+bc_lk_peer_warm_up_with (const char *const *factory_names)
 {
   static gsize started = 0;
 
@@ -1168,7 +1210,7 @@ bc_lk_peer_warm_up (void)
       GThread *thread;
 
       _bc_lk_dtls_key_cache_enable ();
-      thread = g_thread_new ("bc-dtls-warm-up", warm_up_thread, NULL);
+      thread = g_thread_new ("bc-warm-up", warm_up_thread, g_strdupv ((char **) factory_names));
       g_thread_unref (thread);
       g_once_init_leave (&started, 1);
     }

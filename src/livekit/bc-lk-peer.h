@@ -36,6 +36,14 @@ BcLkPeer *bc_lk_peer_new (BcLkPeerRole role, gboolean loopback_only, gboolean re
  * first offer or answer does not wait for it (a few hundred ms). */
 void bc_lk_peer_warm_up (void);
 
+/* The same, and then loads the plugins of @factory_names (NULL-terminated)
+ * and initialises their element classes in the same thread, after what a
+ * peer connection needs: a caller's depayloaders and decoders are then ready
+ * when the first track arrives. GStreamer loads one plugin at a time, so
+ * loading them from another thread at once would hold up the connection.
+ * Only the first call of either function in a process does anything. */
+void bc_lk_peer_warm_up_with (const char *const *factory_names);
+
 BcLkPeerRole bc_lk_peer_get_role (BcLkPeer *self);
 BcLkPeerState bc_lk_peer_get_state (BcLkPeer *self);
 

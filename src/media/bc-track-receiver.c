@@ -48,6 +48,41 @@ static GParamSpec *properties[N_PROPS];
 static const char *const h264_decoders[] = { "avdec_h264", "openh264dec", NULL };
 static const char *const vp8_decoders[] = { "vp8dec", "avdec_vp8", NULL };
 
+static void
+add_first_installed (GPtrArray *names, const char *const *candidates)
+{
+  for (guint i = 0; candidates[i] != NULL; i++)
+    {
+      g_autoptr (GstElementFactory) factory = gst_element_factory_find (candidates[i]);
+
+      if (factory != NULL)
+        {
+          g_ptr_array_add (names, g_strdup (candidates[i]));
+          return;
+        }
+    }
+}
+
+char **
+bc_track_receiver_dup_factory_names (void)
+{
+  static const char *const video[] = { "rtph264depay", "h264parse", NULL };
+  static const char *const after_decoder[] = {
+    "videoconvert", "appsink",       "queue",         "rtpopusdepay", "opusdec",
+    "audioconvert", "audioresample", "autoaudiosink", "rtpvp8depay",  NULL,
+  };
+  GPtrArray *names = g_ptr_array_new ();
+
+  for (guint i = 0; video[i] != NULL; i++)
+    g_ptr_array_add (names, g_strdup (video[i]));
+  add_first_installed (names, h264_decoders);
+  for (guint i = 0; after_decoder[i] != NULL; i++)
+    g_ptr_array_add (names, g_strdup (after_decoder[i]));
+  add_first_installed (names, vp8_decoders);
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (names, FALSE);
+}
+
 static GstElement *
 make_decoder (const char *const *candidates, const char **chosen, GError **error)
 {

@@ -199,8 +199,11 @@ run_viewer (const char *url, const char *token, int watch_s)
   gint64 start;
   double cpu0;
 
-  /* As bountycam-cli watch does: the DTLS certificate is made meanwhile. */
-  bc_lk_peer_warm_up ();
+  /* As bountycam-cli watch does: the DTLS certificate is made and the
+   * plugins are loaded meanwhile. */
+  g_auto (GStrv) names = bc_track_receiver_dup_factory_names ();
+
+  bc_lk_peer_warm_up_with ((const char *const *) names);
   g_mutex_init (&v.lock);
   v.receivers = g_ptr_array_new_with_free_func (g_object_unref);
   viewer_join (&v, &room, url, token, "");
