@@ -585,9 +585,13 @@ test_force_key_unit (gconstpointer data)
   g_assert_no_error (t.error);
 
   /* The first frame is a keyframe and the next periodic one is 60 frames
-   * away: a keyframe within 40 frames of the request is the forced one. */
+   * away: a keyframe within 40 frames of the request is the forced one. The
+   * depayloader may have asked for one at the start too (its first packet
+   * counts as a loss), which the encoder serves 100 ms later, well before
+   * the request at frame 10. */
   g_assert_true (t.requested);
-  g_assert_cmpuint (t.keyframes_before, ==, 1);
+  g_assert_cmpuint (t.keyframes_before, >=, 1);
+  g_assert_cmpuint (t.keyframes_before, <=, 2);
   g_assert_true (t.keyframe_seen);
 
   teardown_pipeline (&t);
