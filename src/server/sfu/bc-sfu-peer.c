@@ -347,6 +347,21 @@ on_new_transceiver (GstElement *webrtcbin, GstWebRTCRTPTransceiver *transceiver,
     g_object_set (transceiver, "do-nack", TRUE, NULL);
 }
 
+/* Always with a promise: when webrtcbin is already closed (a server stopping
+ * with peers still negotiating) it replies with an error, and GStreamer 1.22's
+ * gst_promise_reply() drops a reply to a NULL promise without freeing it.
+ * Interrupted, as nobody waits for it: a reply after that is freed at once,
+ * and one webrtcbin never sends is no pending promise at its last unref. */
+static void
+set_local_description (BcSfuPeer *self, GstWebRTCSessionDescription *desc)
+{
+  GstPromise *promise = gst_promise_new ();
+
+  g_signal_emit_by_name (self->webrtcbin, "set-local-description", desc, promise);
+  gst_promise_interrupt (promise);
+  gst_promise_unref (promise);
+}
+
 static void
 on_answer_created (GstPromise *promise, gpointer user_data)
 {
@@ -370,7 +385,7 @@ on_answer_created (GstPromise *promise, gpointer user_data)
       return;
     }
 
-  g_signal_emit_by_name (self->webrtcbin, "set-local-description", answer, NULL);
+  set_local_description (self, answer);
   call = g_new0 (Call, 1);
   call->kind = CALL_LOCAL_DESCRIPTION;
   call->text = gst_sdp_message_as_text (answer->sdp);
@@ -419,7 +434,7 @@ on_offer_created (GstPromise *promise, gpointer user_data)
       post_failure (self, "Could not create an offer for the subscriber");
       return;
     }
-  g_signal_emit_by_name (self->webrtcbin, "set-local-description", offer, NULL);
+  set_local_description (self, offer);
   call = g_new0 (Call, 1);
   call->kind = CALL_LOCAL_DESCRIPTION;
   call->text = gst_sdp_message_as_text (offer->sdp);
