@@ -24,11 +24,30 @@
 typedef struct
 {
   char *cid;
+  char *sdp_track_id; /* the transceiver's name, which webrtcbin writes */
   GstElement *source;
   GstPad *sinkpad;
   gulong caps_probe;
-  gboolean has_caps;
+  GstCaps *caps; /* the last caps event seen, under caps_lock */
+  gulong hold_probe;
+  guint hold_until; /* media waits for an answer to an offer after this one */
+  char *media;
+  char *encoding;
+  int payload;
 } PeerTrack;
+
+/* A webrtcbin sink pad whose track was removed, kept with its transceiver
+ * (now inactive) for the next track of the same kind and codec. */
+typedef struct
+{
+  GstPad *sinkpad;
+  char *sdp_track_id;
+  char *media;
+  char *encoding;
+  int payload;
+  guint inactive_offer; /* the first offer that showed it inactive, or 0 */
+  gboolean negotiated;  /* an answer to such an offer is in place */
+} IdlePad;
 
 struct _BcLkPeer
 {
@@ -46,7 +65,10 @@ struct _BcLkPeer
   gboolean closed;
   BcLkPeerState state;
 
-  GPtrArray *tracks;   /* PeerTrack */
+  GPtrArray *tracks; /* PeerTrack */
+  GPtrArray *idle;   /* IdlePad */
+  guint cid_serial;
+  GStrv inactive_mids; /* the idle sections the latest offer showed inactive */
   GPtrArray *channels; /* GstWebRTCDataChannel */
 
   /* Publisher negotiation */
@@ -83,10 +105,14 @@ enum
   SIGNAL_STATE_CHANGED,
   SIGNAL_TRACK,
   SIGNAL_ERROR,
+  SIGNAL_ANSWER_APPLIED,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
+
+/* PeerTrack.caps is written from streaming threads. */
+static GMutex caps_lock;
 
 static void try_offer (BcLkPeer *self);
 static void process_offer (BcLkPeer *self, char *sdp, guint id);
@@ -96,10 +122,26 @@ peer_track_free (PeerTrack *track)
 {
   if (track->caps_probe != 0 && track->sinkpad != NULL)
     gst_pad_remove_probe (track->sinkpad, track->caps_probe);
+  if (track->hold_probe != 0 && track->sinkpad != NULL)
+    gst_pad_remove_probe (track->sinkpad, track->hold_probe);
   g_clear_object (&track->sinkpad);
   g_clear_object (&track->source);
+  g_clear_pointer (&track->caps, gst_caps_unref);
   g_free (track->cid);
+  g_free (track->sdp_track_id);
+  g_free (track->media);
+  g_free (track->encoding);
   g_free (track);
+}
+
+static void
+idle_pad_free (IdlePad *idle)
+{
+  g_clear_object (&idle->sinkpad);
+  g_free (idle->sdp_track_id);
+  g_free (idle->media);
+  g_free (idle->encoding);
+  g_free (idle);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -178,6 +220,7 @@ bc_lk_peer_dispose (GObject *object)
 
   bc_lk_peer_close (self);
   g_clear_pointer (&self->tracks, g_ptr_array_unref);
+  g_clear_pointer (&self->idle, g_ptr_array_unref);
   g_clear_pointer (&self->channels, g_ptr_array_unref);
   g_clear_object (&self->webrtc);
   g_clear_object (&self->pipeline);
@@ -191,6 +234,7 @@ bc_lk_peer_finalize (GObject *object)
   BcLkPeer *self = BC_LK_PEER (object);
 
   g_free (self->pending_offer);
+  g_strfreev (self->inactive_mids);
   g_free (self->local_sdp);
   g_free (self->local_type);
   g_free (self->remote_sdp);
@@ -258,6 +302,17 @@ bc_lk_peer_class_init (BcLkPeerClass *klass)
    */
   signals[SIGNAL_ERROR] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                         NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+
+  /**
+   * BcLkPeer::answer-applied:
+   * @id: the id of the publisher's offer the server answered
+   *
+   * The server's answer to the latest offer is in place: every track added
+   * before that offer was made is now negotiated.
+   */
+  signals[SIGNAL_ANSWER_APPLIED] =
+      g_signal_new ("answer-applied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
 }
 
 static void
@@ -266,6 +321,7 @@ bc_lk_peer_init (BcLkPeer *self)
   self->context = g_main_context_ref_thread_default ();
   g_mutex_init (&self->sdp_lock);
   self->tracks = g_ptr_array_new_with_free_func ((GDestroyNotify) peer_track_free);
+  self->idle = g_ptr_array_new_with_free_func ((GDestroyNotify) idle_pad_free);
   self->channels = g_ptr_array_new_with_free_func (g_object_unref);
   self->local_candidates = g_ptr_array_new_with_free_func (g_free);
   self->remote_candidates = g_ptr_array_new_with_free_func (g_free);
@@ -542,7 +598,14 @@ on_sink_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
     return GST_PAD_PROBE_OK;
   /* The PeerTrack outlives the probe: it is removed before the track is freed. */
-  g_atomic_int_set (&track->has_caps, TRUE);
+  g_mutex_lock (&caps_lock);
+  {
+    GstCaps *caps = NULL;
+
+    gst_event_parse_caps (event, &caps);
+    gst_caps_replace (&track->caps, caps);
+  }
+  g_mutex_unlock (&caps_lock);
   {
     BcLkPeer *self = g_object_get_data (G_OBJECT (pad), "bc-lk-peer");
 
@@ -552,12 +615,76 @@ on_sink_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+/* What a source produces, from its src pad's caps: media kind, encoding
+ * name and payload type (-1 when not fixed). */
+static void
+describe_source (GstPad *srcpad, char **media, char **encoding, int *payload)
+{
+  g_autoptr (GstCaps) caps = gst_pad_query_caps (srcpad, NULL);
+  const GstStructure *s;
+
+  *media = NULL;
+  *encoding = NULL;
+  *payload = -1;
+  if (caps == NULL || gst_caps_is_empty (caps) || gst_caps_is_any (caps))
+    return;
+  s = gst_caps_get_structure (caps, 0);
+  *media = g_strdup (gst_structure_get_string (s, "media"));
+  *encoding = g_strdup (gst_structure_get_string (s, "encoding-name"));
+  if (!gst_structure_get_int (s, "payload", payload))
+    *payload = -1;
+}
+
+/* Takes an idle sink pad for a source of this kind and codec, once the
+ * server has answered an offer that showed its section inactive (so the
+ * server never sees one section change tracks within one offer). Its
+ * m-section then carries the new track: the SDP does not grow and webrtcbin
+ * makes no new transceiver, RTP chain and transport elements, which it keeps
+ * for the lifetime of the connection (GStreamer 1.22 cannot remove a
+ * transceiver). */
+static GstPad *
+take_idle_pad (BcLkPeer *self, const char *media, const char *encoding, int payload)
+{
+  if (media == NULL || encoding == NULL)
+    return NULL;
+  for (guint i = 0; i < self->idle->len; i++)
+    {
+      IdlePad *idle = g_ptr_array_index (self->idle, i);
+      GstPad *pad;
+
+      if (!idle->negotiated || g_strcmp0 (idle->media, media) != 0 ||
+          g_ascii_strcasecmp (idle->encoding != NULL ? idle->encoding : "", encoding) != 0 ||
+          idle->payload != payload)
+        continue;
+      pad = g_steal_pointer (&idle->sinkpad);
+      g_ptr_array_remove_index (self->idle, i);
+      return pad;
+    }
+  return NULL;
+}
+
+static GstPadProbeReturn
+hold_media (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+release_held_media (BcLkPeer *self, PeerTrack *track)
+{
+  if (track->hold_probe == 0)
+    return;
+  gst_pad_remove_probe (track->sinkpad, track->hold_probe);
+  track->hold_probe = 0;
+}
+
 char *
 bc_lk_peer_add_track (BcLkPeer *self, GstElement *rtp_source, const char *stream_id, GError **error)
 {
   g_autoptr (GstPad) srcpad = NULL;
   g_autoptr (GstWebRTCRTPTransceiver) transceiver = NULL;
   PeerTrack *track;
+  gboolean reused = FALSE;
 
   g_return_val_if_fail (BC_IS_LK_PEER (self), NULL);
   g_return_val_if_fail (GST_IS_ELEMENT (rtp_source), NULL);
@@ -578,16 +705,42 @@ bc_lk_peer_add_track (BcLkPeer *self, GstElement *rtp_source, const char *stream
 
   track = g_new0 (PeerTrack, 1);
   track->source = gst_object_ref_sink (rtp_source);
+  describe_source (srcpad, &track->media, &track->encoding, &track->payload);
   gst_bin_add (GST_BIN (self->pipeline), rtp_source);
-  track->sinkpad = gst_element_request_pad_simple (self->webrtc, "sink_%u");
+  track->sinkpad = take_idle_pad (self, track->media, track->encoding, track->payload);
+  if (track->sinkpad != NULL)
+    {
+      reused = TRUE;
+      /* In case it was deactivated when its last source stopped. */
+      gst_pad_set_active (track->sinkpad, TRUE);
+      /* webrtcbin holds a new pad's media until its section is negotiated;
+       * a reused pad is already linked inside, so hold the media here:
+       * packets with an SSRC no answered offer announced yet would reach a
+       * server that cannot tell which track they belong to. */
+      track->hold_until = self->offer_id;
+      track->hold_probe = gst_pad_add_probe (track->sinkpad,
+                                             GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_BUFFER |
+                                                 GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                                             hold_media, NULL, NULL);
+    }
+  else
+    track->sinkpad = gst_element_request_pad_simple (self->webrtc, "sink_%u");
   if (stream_id != NULL)
     g_object_set (track->sinkpad, "msid", stream_id, NULL);
   g_object_get (track->sinkpad, "transceiver", &transceiver, NULL);
   g_object_set (transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, NULL);
   /* webrtcbin 1.22 writes the transceiver's name as the msid track id
    * (a=ssrc:N msid:<stream> <name>), and the server matches AddTrack's cid
-   * against that track id. */
-  track->cid = g_strdup (GST_OBJECT_NAME (transceiver));
+   * against that track id. A reused section gets a new track id, as a
+   * browser's track would have, so that the server cannot take the new track
+   * for the old one; the offer sent carries it in place of the name. */
+  track->sdp_track_id = g_strdup (GST_OBJECT_NAME (transceiver));
+  if (reused)
+    track->cid = g_strdup_printf ("%s-%u", track->sdp_track_id, ++self->cid_serial);
+  else
+    track->cid = g_strdup (track->sdp_track_id);
+  g_debug ("Track %s on %s transceiver %s", track->cid, reused ? "a reused" : "a new",
+           track->sdp_track_id);
   g_object_set_data (G_OBJECT (track->sinkpad), "bc-lk-peer", self);
   track->caps_probe = gst_pad_add_probe (track->sinkpad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
                                          on_sink_event, track, NULL);
@@ -615,6 +768,7 @@ bc_lk_peer_remove_track (BcLkPeer *self, const char *cid)
       PeerTrack *track = g_ptr_array_index (self->tracks, i);
       g_autoptr (GstPad) srcpad = NULL;
       GstElement *source;
+      gboolean keep;
 
       if (g_strcmp0 (track->cid, cid) != 0)
         continue;
@@ -624,31 +778,57 @@ bc_lk_peer_remove_track (BcLkPeer *self, const char *cid)
         gst_pad_remove_probe (track->sinkpad, track->caps_probe);
       track->caps_probe = 0;
       g_object_set_data (G_OBJECT (track->sinkpad), "bc-lk-peer", NULL);
-      {
-        g_autoptr (GstWebRTCRTPTransceiver) transceiver = NULL;
+      /* A pad that never had caps was never offered: drop it the plain way. */
+      g_mutex_lock (&caps_lock);
+      keep = track->caps != NULL && track->media != NULL;
+      g_mutex_unlock (&caps_lock);
+      if (!keep)
+        {
+          g_autoptr (GstWebRTCRTPTransceiver) transceiver = NULL;
 
-        /* The next offer then marks the section inactive, which is how
-         * LiveKit learns the track is gone. */
-        g_object_get (track->sinkpad, "transceiver", &transceiver, NULL);
-        if (transceiver != NULL)
-          g_object_set (transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE,
-                        NULL);
-      }
+          g_object_get (track->sinkpad, "transceiver", &transceiver, NULL);
+          if (transceiver != NULL)
+            g_object_set (transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE,
+                          NULL);
+        }
       gst_element_set_locked_state (source, TRUE);
-      /* webrtcbin holds buffers at a blocking probe on its sink pad while
-       * the transceiver is not sending (GStreamer 1.22), with the pad's
-       * stream lock taken; stopping the source would then wait for that lock
-       * for ever. Deactivating the sink pad first wakes the blocked push
-       * (it returns FLUSHING) so the source can stop. */
-      gst_pad_set_active (track->sinkpad, FALSE);
+      /* webrtcbin holds buffers at a blocking probe on its sink pad until
+       * the section is negotiated (GStreamer 1.22), with the pad's stream
+       * lock taken; stopping the source would then wait for that lock for
+       * ever. Deactivating the sink pad first wakes the blocked push (it
+       * returns FLUSHING) so the source can stop. A pad media flows through
+       * is left active: deactivating it under a push can let a buffer reach
+       * webrtcbin's elements ahead of its segment. */
+      if (gst_pad_is_blocked (track->sinkpad))
+        gst_pad_set_active (track->sinkpad, FALSE);
       gst_element_set_state (source, GST_STATE_NULL);
+      release_held_media (self, track);
       if (srcpad != NULL)
         gst_pad_unlink (srcpad, track->sinkpad);
-      if (self->webrtc != NULL)
-        gst_element_release_request_pad (self->webrtc, track->sinkpad);
       if (self->pipeline != NULL && GST_OBJECT_PARENT (source) == GST_OBJECT (self->pipeline))
         gst_bin_remove (GST_BIN (self->pipeline), source);
       gst_element_set_locked_state (source, FALSE);
+      if (keep)
+        {
+          /* The pad is kept rather than released: webrtcbin 1.22 leaves the
+           * elements behind a released pad in place and cannot link a new
+           * pad to that transceiver again, so a later track of this kind
+           * takes this pad over. webrtcbin also refuses to make a section
+           * active again once it was negotiated inactive, so for webrtcbin
+           * the transceiver stays send-only; only the offers sent (and the
+           * answers applied) show it inactive, which is how the server
+           * learns the track is gone. */
+          IdlePad *idle = g_new0 (IdlePad, 1);
+
+          idle->sinkpad = g_steal_pointer (&track->sinkpad);
+          idle->sdp_track_id = g_strdup (track->sdp_track_id);
+          idle->media = g_steal_pointer (&track->media);
+          idle->encoding = g_steal_pointer (&track->encoding);
+          idle->payload = track->payload;
+          g_ptr_array_add (self->idle, idle);
+        }
+      else if (self->webrtc != NULL)
+        gst_element_release_request_pad (self->webrtc, track->sinkpad);
       g_ptr_array_remove_index (self->tracks, i);
       return source;
     }
@@ -785,6 +965,47 @@ on_offer_created (BcLkPeer *self, gpointer data)
   text = gst_sdp_message_as_text (offer->sdp);
   gst_webrtc_session_description_free (offer);
 
+  for (guint i = 0; i < self->tracks->len; i++)
+    {
+      PeerTrack *track = g_ptr_array_index (self->tracks, i);
+
+      if (g_strcmp0 (track->cid, track->sdp_track_id) != 0)
+        {
+          char *renamed = bc_lk_sdp_replace_track_id (text, track->sdp_track_id, track->cid);
+
+          g_free (text);
+          text = renamed;
+        }
+    }
+  {
+    g_autoptr (GPtrArray) mids = g_ptr_array_new_with_free_func (g_free);
+    g_autoptr (GPtrArray) changed = g_ptr_array_new_with_free_func (g_free);
+
+    for (guint i = 0; i < self->idle->len; i++)
+      {
+        IdlePad *idle = g_ptr_array_index (self->idle, i);
+        char *mid = bc_lk_sdp_get_mid_for_track_id (text, idle->sdp_track_id);
+
+        if (mid == NULL)
+          continue;
+        g_ptr_array_add (mids, mid);
+        if (idle->inactive_offer == 0)
+          idle->inactive_offer = done->id;
+      }
+    g_ptr_array_add (mids, NULL);
+    if (mids->len > 1)
+      {
+        char *swapped = bc_lk_sdp_swap_direction (text, (const char *const *) mids->pdata,
+                                                  "sendonly", "inactive", changed);
+
+        g_free (text);
+        text = swapped;
+      }
+    g_ptr_array_add (changed, NULL);
+    g_strfreev (self->inactive_mids);
+    self->inactive_mids = (GStrv) g_ptr_array_free (g_steal_pointer (&changed), FALSE);
+  }
+
   /* msid is declarative, so adding the media-level form to the copy we send
    * is safe and helps parsers that ignore a=ssrc msid. */
   {
@@ -817,13 +1038,21 @@ try_offer (BcLkPeer *self)
   for (guint i = 0; i < self->tracks->len; i++)
     {
       PeerTrack *track = g_ptr_array_index (self->tracks, i);
+      g_autoptr (GstCaps) current = gst_pad_get_current_caps (track->sinkpad);
+      gboolean seen, ready;
 
       /* Without caps webrtcbin can describe neither the codec nor the ssrc.
-       * The probe fires before the caps are stored on the pad, so look at
-       * the pad itself, and look again shortly if they are not there yet. */
-      if (!gst_pad_has_current_caps (track->sinkpad))
+       * The probe fires before the caps are stored on the pad (and before
+       * webrtcbin takes them), and a reused pad still holds its last
+       * source's caps: wait until the pad has the caps the probe saw, and
+       * look again shortly if they are not there yet. */
+      g_mutex_lock (&caps_lock);
+      seen = track->caps != NULL;
+      ready = seen && current != NULL && gst_caps_is_equal (current, track->caps);
+      g_mutex_unlock (&caps_lock);
+      if (!ready)
         {
-          if (g_atomic_int_get (&track->has_caps) && self->retry_offer_id == 0)
+          if (seen && self->retry_offer_id == 0)
             self->retry_offer_id = g_timeout_add (20, retry_offer, self);
           return;
         }
@@ -878,6 +1107,22 @@ on_remote_answer_set (BcLkPeer *self, gpointer data)
     {
       self->remote_set = TRUE;
       flush_remote_candidates (self);
+      self->offer_in_flight = FALSE;
+      for (guint i = 0; i < self->idle->len; i++)
+        {
+          IdlePad *idle = g_ptr_array_index (self->idle, i);
+
+          if (idle->inactive_offer != 0 && done->id >= idle->inactive_offer)
+            idle->negotiated = TRUE;
+        }
+      for (guint i = 0; i < self->tracks->len; i++)
+        {
+          PeerTrack *track = g_ptr_array_index (self->tracks, i);
+
+          if (done->id > track->hold_until)
+            release_held_media (self, track);
+        }
+      g_signal_emit (self, signals[SIGNAL_ANSWER_APPLIED], 0, done->id);
     }
   self->offer_in_flight = FALSE;
   try_offer (self);
@@ -996,8 +1241,24 @@ bc_lk_peer_set_remote_description (BcLkPeer *self, const char *type, const char 
           g_debug ("Ignoring answer %u to an older offer (latest %u)", id, self->offer_id);
           return;
         }
+      if (self->inactive_mids != NULL && self->inactive_mids[0] != NULL)
+        {
+          /* webrtcbin made these sections send-only; see remove_track. */
+          g_autofree char *swapped = bc_lk_sdp_swap_direction (
+              sdp, (const char *const *) self->inactive_mids, "inactive", "recvonly", NULL);
+
+          set_remote (self, GST_WEBRTC_SDP_TYPE_ANSWER, swapped, id, on_remote_answer_set);
+          return;
+        }
       set_remote (self, GST_WEBRTC_SDP_TYPE_ANSWER, sdp, id, on_remote_answer_set);
     }
+}
+
+guint
+bc_lk_peer_get_offer_id (BcLkPeer *self)
+{
+  g_return_val_if_fail (BC_IS_LK_PEER (self), 0);
+  return self->offer_id;
 }
 
 const char *

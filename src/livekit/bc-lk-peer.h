@@ -69,7 +69,11 @@ char *bc_lk_peer_add_track (BcLkPeer *self,
                             GError **error);
 
 /* Publisher: stops and removes the track with @cid; returns the source
- * element (removed from the pipeline, state NULL) so it can be re-used. */
+ * element (removed from the pipeline, state NULL) so it can be re-used.
+ * The track's transceiver turns inactive and is kept for a later track of
+ * the same kind and codec, once the server has answered an offer without
+ * it: webrtcbin cannot drop a transceiver, so this keeps the SDP and the
+ * pipeline from growing with every publish. */
 GstElement *bc_lk_peer_remove_track (BcLkPeer *self, const char *cid);
 
 /* Publisher: makes an offer as soon as every track has caps, then emits
@@ -84,6 +88,11 @@ bc_lk_peer_set_remote_description (BcLkPeer *self, const char *type, const char 
 /* Adds a trickled candidate (RTCIceCandidateInit JSON); queued until the
  * remote description is set. */
 void bc_lk_peer_add_ice_candidate (BcLkPeer *self, const char *candidate_init);
+
+/* Publisher: the id of the latest offer made (0 before the first). An
+ * answer-applied id above the value read after adding a track means that
+ * track has been negotiated. */
+guint bc_lk_peer_get_offer_id (BcLkPeer *self);
 
 /* The last local description sent, for SyncState on resume (or NULL). */
 const char *bc_lk_peer_get_local_sdp (BcLkPeer *self, const char **type, guint *id);

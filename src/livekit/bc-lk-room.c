@@ -28,7 +28,7 @@
 /* Time for the primary peer connection to come up (LiveKit JS: 15 s). */
 #define MEDIA_TIMEOUT_S 15
 /* Time for the server to answer AddTrack (LiveKit JS: 10 s). */
-#define PUBLISH_TIMEOUT_S 10
+#define PUBLISH_TIMEOUT_S 20
 /* Reconnecting stops after this long by default. */
 #define RECONNECT_TIMEOUT_S 60
 
@@ -74,6 +74,8 @@ typedef struct
   GTask *task;
   guint timeout_id;
   BcLkRoom *room;
+  guint offer_before; /* the publisher's latest offer id when it was added */
+  gboolean negotiated;
 } LocalTrack;
 
 struct _BcLkRoom
@@ -816,12 +818,17 @@ create_peer (BcLkRoom *self, BcLkPeerRole role, GError **error)
   return g_steal_pointer (&peer);
 }
 
+static void on_publisher_answer_applied (BcLkPeer *peer, guint id, gpointer user_data);
+
 static gboolean
 ensure_publisher (BcLkRoom *self, GError **error)
 {
   if (self->publisher != NULL)
     return TRUE;
   self->publisher = create_peer (self, BC_LK_PEER_PUBLISHER, error);
+  if (self->publisher != NULL)
+    g_signal_connect (self->publisher, "answer-applied", G_CALLBACK (on_publisher_answer_applied),
+                      self);
   return self->publisher != NULL;
 }
 
@@ -1315,23 +1322,53 @@ find_local_track (BcLkRoom *self, const char *cid, const char *sid)
   return NULL;
 }
 
+/* A publish is done once the server accepted the track and answered an offer
+ * that carries it, as in LiveKit's JS SDK (publishTrack awaits the
+ * negotiation). Unpublishing earlier would leave the server a track whose
+ * media never comes. */
+static void
+finish_publish (BcLkRoom *self, LocalTrack *t)
+{
+  g_autoptr (GTask) task = NULL;
+
+  if (t->sid == NULL || !t->negotiated)
+    return;
+  g_clear_handle_id (&t->timeout_id, g_source_remove);
+  task = g_steal_pointer (&t->task);
+  if (task != NULL)
+    g_task_return_pointer (task, g_strdup (t->sid), g_free);
+}
+
+static void
+on_publisher_answer_applied (BcLkPeer *peer, guint id, gpointer user_data)
+{
+  BcLkRoom *self = BC_LK_ROOM (user_data);
+
+  for (guint i = 0; i < self->local_tracks->len; i++)
+    {
+      LocalTrack *t = g_ptr_array_index (self->local_tracks, i);
+
+      /* Every offer made after the track was added carries it. */
+      if (t->cid == NULL || t->negotiated || id <= t->offer_before)
+        continue;
+      t->negotiated = TRUE;
+      finish_publish (self, t);
+    }
+}
+
 static void
 handle_track_published (BcLkRoom *self, Livekit__TrackPublishedResponse *tp)
 {
   LocalTrack *t = find_local_track (self, tp->cid, NULL);
-  g_autoptr (GTask) task = NULL;
 
   if (t == NULL || tp->track == NULL)
     return;
-  g_clear_handle_id (&t->timeout_id, g_source_remove);
   g_free (t->sid);
   t->sid = g_strdup (tp->track->sid);
   /* LiveKit wants AddTrack answered before the offer that carries the track. */
   if (self->publisher != NULL)
     bc_lk_peer_negotiate (self->publisher, FALSE);
-  task = g_steal_pointer (&t->task);
-  if (task != NULL)
-    g_task_return_pointer (task, g_strdup (t->sid), g_free);
+  finish_publish (self, t);
 }
 
 static void
@@ -1659,6 +1696,8 @@ publish_local (BcLkRoom *self, LocalTrack *t)
   t->cid = bc_lk_peer_add_track (self->publisher, t->element, stream_id, &error);
   if (t->cid == NULL)
     goto failed;
+  t->negotiated = FALSE;
+  t->offer_before = bc_lk_peer_get_offer_id (self->publisher);
 
   add.cid = t->cid;
   add.name = t->name;

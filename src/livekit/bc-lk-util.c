@@ -222,6 +222,101 @@ bc_lk_sdp_add_media_msid (const char *sdp)
 }
 
 char *
+bc_lk_sdp_replace_track_id (const char *sdp, const char *old_id, const char *new_id)
+{
+  g_autoptr (GPtrArray) lines = sdp_split (sdp);
+
+  for (guint i = 0; i < lines->len; i++)
+    {
+      char *line = g_ptr_array_index (lines, i);
+      const char *space;
+
+      if (!g_str_has_prefix (line, "a=msid:") &&
+          !(g_str_has_prefix (line, "a=ssrc:") && strstr (line, " msid:") != NULL))
+        continue;
+      space = strrchr (line, ' ');
+      if (space == NULL || g_strcmp0 (space + 1, old_id) != 0)
+        continue;
+      g_ptr_array_index (lines, i) =
+          g_strdup_printf ("%.*s %s", (int) (space - line), line, new_id);
+      g_free (line);
+    }
+  return sdp_join (lines);
+}
+
+char *
+bc_lk_sdp_get_mid_for_track_id (const char *sdp, const char *track_id)
+{
+  g_autoptr (GPtrArray) lines = sdp_split (sdp);
+  const char *mid = NULL;
+  gboolean found = FALSE;
+
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const char *line = g_ptr_array_index (lines, i);
+      const char *space;
+
+      if (g_str_has_prefix (line, "m="))
+        {
+          if (found)
+            break;
+          mid = NULL;
+        }
+      else if (g_str_has_prefix (line, "a=mid:"))
+        mid = line + strlen ("a=mid:");
+      else if (g_str_has_prefix (line, "a=msid:") ||
+               (g_str_has_prefix (line, "a=ssrc:") && strstr (line, " msid:") != NULL))
+        {
+          space = strrchr (line, ' ');
+          if (space != NULL && g_strcmp0 (space + 1, track_id) == 0)
+            found = TRUE;
+        }
+    }
+  return found && mid != NULL ? g_strdup (mid) : NULL;
+}
+
+char *
+bc_lk_sdp_swap_direction (
+    const char *sdp, const char *const *mids, const char *from, const char *to, GPtrArray *changed)
+{
+  g_autoptr (GPtrArray) lines = sdp_split (sdp);
+  g_autofree char *from_line = g_strconcat ("a=", from, NULL);
+  guint start = 0;
+
+  /* Sections are [start, end); the mid may come after the direction. */
+  while (start < lines->len)
+    {
+      guint end = start + 1;
+      const char *mid = NULL;
+
+      if (!g_str_has_prefix (g_ptr_array_index (lines, start), "m="))
+        {
+          start++;
+          continue;
+        }
+      while (end < lines->len && !g_str_has_prefix (g_ptr_array_index (lines, end), "m="))
+        {
+          const char *line = g_ptr_array_index (lines, end);
+
+          if (g_str_has_prefix (line, "a=mid:"))
+            mid = line + strlen ("a=mid:");
+          end++;
+        }
+      if (mids == NULL || (mid != NULL && g_strv_contains (mids, mid)))
+        for (guint i = start + 1; i < end; i++)
+          if (g_str_equal (g_ptr_array_index (lines, i), from_line))
+            {
+              if (changed != NULL && mid != NULL)
+                g_ptr_array_add (changed, g_strdup (mid));
+              g_free (g_ptr_array_index (lines, i));
+              g_ptr_array_index (lines, i) = g_strconcat ("a=", to, NULL);
+            }
+      start = end;
+    }
+  return sdp_join (lines);
+}
+
+char *
 bc_lk_sdp_drop_bundle_only (const char *sdp)
 {
   g_autoptr (GPtrArray) lines = sdp_split (sdp);

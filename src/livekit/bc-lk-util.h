@@ -35,6 +35,19 @@ gboolean bc_lk_stream_id_parse (const char *msid, char **participant_sid, char *
  * newer parsers look for. */
 char *bc_lk_sdp_add_media_msid (const char *sdp);
 
+/* Replaces the track id @old_id by @new_id in every msid (a=msid and
+ * a=ssrc ... msid:) whose track id is @old_id. */
+char *bc_lk_sdp_replace_track_id (const char *sdp, const char *old_id, const char *new_id);
+
+/* The mid of the media section whose msid names @track_id, or NULL. */
+char *bc_lk_sdp_get_mid_for_track_id (const char *sdp, const char *track_id);
+
+/* In each media section whose mid is in @mids (all sections if NULL), turns
+ * the direction attribute a=@from into a=@to; adds the mids changed to
+ * @changed if not NULL. */
+char *bc_lk_sdp_swap_direction (
+    const char *sdp, const char *const *mids, const char *from, const char *to, GPtrArray *changed);
+
 /* webrtcbin offers every bundled section but the first with port 0 and
  * a=bundle-only (RFC 8843). Parsers that take port 0 for "rejected" (some
  * SFUs) drop those tracks, so the copy sent uses port 9, as browsers do. */

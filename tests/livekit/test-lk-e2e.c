@@ -271,6 +271,7 @@ typedef struct
   gint audio_buffers;
   GMutex lock;
   char *subscribed_identity;
+  char *subscribed_sid;
   char *published_identity;
   int published_source;
   gboolean disconnected;
@@ -329,6 +330,8 @@ on_track_subscribed (BcLkRoom *room,
   g_mutex_lock (&c->lock);
   g_free (c->subscribed_identity);
   c->subscribed_identity = g_strdup (identity);
+  g_free (c->subscribed_sid);
+  c->subscribed_sid = g_strdup (track_sid);
   g_mutex_unlock (&c->lock);
 
   gst_bin_add (bin, chain);
@@ -399,6 +402,7 @@ client_free (Client *c)
   g_clear_object (&c->room);
   g_ptr_array_unref (c->states);
   g_free (c->subscribed_identity);
+  g_free (c->subscribed_sid);
   g_free (c->published_identity);
   g_mutex_clear (&c->lock);
   g_free (c);
@@ -605,6 +609,61 @@ run_publish_watch (const char *codec, gboolean full)
   session_free (s);
 }
 
+static gboolean
+subscribed_to (Client *c, const char *sid)
+{
+  gboolean yes;
+
+  g_mutex_lock (&c->lock);
+  yes = g_strcmp0 (c->subscribed_sid, sid) == 0;
+  g_mutex_unlock (&c->lock);
+  return yes;
+}
+
+/* Publish and unpublish in a tight loop while a viewer watches: every publish
+ * succeeds (nothing is left pending on the server to count against its
+ * track limit, and webrtcbin's sections are reused), and the last track
+ * still reaches the viewer. */
+static void
+test_e2e_fast_republish (void)
+{
+  Session *s = session_new ();
+  Client *pub = client_new ();
+  Client *view = client_new ();
+  g_autofree char *sid = NULL;
+  gint frames;
+
+  client_connect (pub, s->url, s->streamer_token);
+  client_connect (view, s->url, s->viewer_token);
+  for (guint i = 0; i < 24; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *cycle_sid = publish (pub, "vp8", &error);
+      g_autoptr (GstElement) element = NULL;
+
+      g_assert_no_error (error);
+      g_assert_true (g_str_has_prefix (cycle_sid, "TR_"));
+      element = bc_lk_room_unpublish_track (pub->room, cycle_sid);
+      g_assert_nonnull (element);
+    }
+  {
+    g_autoptr (GError) error = NULL;
+
+    sid = publish (pub, "vp8", &error);
+    g_assert_no_error (error);
+  }
+  WAIT_FOR (subscribed_to (view, sid), 60);
+  frames = g_atomic_int_get (&view->frames);
+  WAIT_FOR (g_atomic_int_get (&view->frames) >= frames + 30, 60);
+  g_assert_true (subscribed_to (view, sid));
+
+  bc_lk_room_disconnect (view->room);
+  bc_lk_room_disconnect (pub->room);
+  client_free (view);
+  client_free (pub);
+  session_free (s);
+}
+
 static void
 test_e2e_vp8_reconnect_approve (void)
 {
@@ -773,6 +832,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/livekit/e2e/vp8-reconnect-approve", test_e2e_vp8_reconnect_approve);
   g_test_add_func ("/livekit/e2e/h264", test_e2e_h264);
+  g_test_add_func ("/livekit/e2e/fast-republish", test_e2e_fast_republish);
   g_test_add_func ("/livekit/e2e/viewer-cannot-publish", test_e2e_viewer_cannot_publish);
   g_test_add_func ("/livekit/e2e/bad-token", test_e2e_bad_token);
   return g_test_run ();

@@ -592,6 +592,80 @@ test_malformed (Fixture *f, gconstpointer data)
   client_free (b);
 }
 
+/* A publisher offer with LiveKit's data channel section only. */
+static const char data_only_offer[] =
+    "v=0\r\n"
+    "o=- 4242 2 IN IP4 127.0.0.1\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE 0\r\n"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=ice-ufrag:Qw3r\r\n"
+    "a=ice-pwd:T0pS3cretIcePassw0rdAbcd\r\n"
+    "a=fingerprint:sha-256 "
+    "0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:E8:F9:0A:1B:2C:3D:4E:5F:60:71:82:93:A4:B5:C6:D7:"
+    "E8:F9\r\n"
+    "a=setup:actpass\r\n"
+    "a=mid:0\r\n"
+    "a=sctp-port:5000\r\n";
+
+/* A client that unpublishes a track before any offer carried it (it offers
+ * without it once it got TrackPublished) leaves nothing pending: many such
+ * tracks in a row never hit the publication limit. */
+static void
+test_abandoned_tracks (Fixture *f, gconstpointer data)
+{
+  g_autofree char *tok = mint ("streamer", "room-a", 600, "{\"roomJoin\":true}");
+  Client *c = client_connect (f, tok, NULL);
+
+  livekit__signal_response__free_unpacked (
+      client_expect (c, LIVEKIT__SIGNAL_RESPONSE__MESSAGE_JOIN), NULL);
+  for (guint i = 0; i < 40; i++)
+    {
+      Livekit__SignalRequest req = LIVEKIT__SIGNAL_REQUEST__INIT;
+      Livekit__AddTrackRequest add = LIVEKIT__ADD_TRACK_REQUEST__INIT;
+      Livekit__SessionDescription offer = LIVEKIT__SESSION_DESCRIPTION__INIT;
+      Livekit__SignalResponse *resp = NULL;
+      g_autofree char *cid = g_strdup_printf ("track-%u", i);
+
+      add.cid = cid;
+      add.name = (char *) "camera";
+      add.type = LIVEKIT__TRACK_TYPE__VIDEO;
+      add.source = LIVEKIT__TRACK_SOURCE__CAMERA;
+      add.width = 320;
+      add.height = 240;
+      req.message_case = LIVEKIT__SIGNAL_REQUEST__MESSAGE_ADD_TRACK;
+      req.add_track = &add;
+      client_send (c, &req);
+      /* Accepted, not refused for too many tracks. */
+      while (resp == NULL)
+        {
+          iterate_until (client_has_message, c, 30);
+          resp = g_queue_pop_head (&c->messages);
+          g_assert_nonnull (resp);
+          if (resp->message_case != LIVEKIT__SIGNAL_RESPONSE__MESSAGE_TRACK_PUBLISHED &&
+              resp->message_case != LIVEKIT__SIGNAL_RESPONSE__MESSAGE_REQUEST_RESPONSE)
+            g_clear_pointer (&resp, response_free);
+        }
+      g_assert_cmpint (resp->message_case, ==, LIVEKIT__SIGNAL_RESPONSE__MESSAGE_TRACK_PUBLISHED);
+      g_assert_cmpstr (resp->track_published->cid, ==, cid);
+      livekit__signal_response__free_unpacked (resp, NULL);
+
+      offer.type = (char *) "offer";
+      offer.sdp = (char *) data_only_offer;
+      offer.id = i + 1;
+      req.message_case = LIVEKIT__SIGNAL_REQUEST__MESSAGE_OFFER;
+      req.offer = &offer;
+      client_send (c, &req);
+      resp = client_expect (c, LIVEKIT__SIGNAL_RESPONSE__MESSAGE_ANSWER);
+      g_assert_cmpuint (resp->answer->id, ==, i + 1);
+      livekit__signal_response__free_unpacked (resp, NULL);
+    }
+  g_assert_false (c->closed);
+  client_free (c);
+}
+
 static void
 test_flood (Fixture *f, gconstpointer data)
 {
@@ -952,6 +1026,8 @@ main (int argc, char **argv)
   g_test_add ("/sfu/signal/malformed", Fixture, NULL, fixture_setup, test_malformed,
               fixture_teardown);
   g_test_add ("/sfu/signal/flood", Fixture, NULL, fixture_setup, test_flood, fixture_teardown);
+  g_test_add ("/sfu/signal/abandoned-tracks", Fixture, NULL, fixture_setup, test_abandoned_tracks,
+              fixture_teardown);
   g_test_add ("/sfu/signal/reconnect", Fixture, NULL, fixture_setup, test_reconnect,
               fixture_teardown);
   g_test_add ("/sfu/signal/duplicate-identity", Fixture, NULL, fixture_setup,

@@ -58,6 +58,7 @@ struct _BcSfuParticipant
   BcSfuPeer *publisher;
   BcSfuPeer *subscriber;
   guint subscriber_offer_id;
+  guint publisher_answers; /* answers sent on the publisher connection */
   GPtrArray *publications;
 
   guint refresh_source;
@@ -435,7 +436,10 @@ on_local_description (BcSfuPeer *peer, const char *type, const char *sdp, guint 
   g_debug ("%s: sending %s %s", self->sid, peer == self->publisher ? "publisher" : "subscriber",
            type);
   if (peer == self->publisher)
-    send_description (self, TRUE, sdp, id);
+    {
+      send_description (self, TRUE, sdp, id);
+      self->publisher_answers++;
+    }
   else
     send_description (self, FALSE, sdp, ++self->subscriber_offer_id);
 }
@@ -621,6 +625,7 @@ handle_add_track (BcSfuParticipant *self, Livekit__AddTrackRequest *req)
                               : "camera");
   if (req->n_simulcast_codecs > 0 && req->simulcast_codecs[0]->codec[0] != '\0')
     pub->codec = g_strdup (req->simulcast_codecs[0]->codec);
+  pub->answers_before = self->publisher_answers;
   g_ptr_array_add (self->publications, pub);
 
   published.cid = req->cid;
@@ -642,6 +647,41 @@ unpublish (BcSfuParticipant *self, BcSfuPublication *pub)
       bc_sfu_room_publication_removed (self->room, self, pub);
     }
   g_ptr_array_remove (self->publications, pub);
+}
+
+static BcSfuPublication *
+find_pending_publication (BcSfuParticipant *self, const char *cid)
+{
+  for (guint i = 0; i < self->publications->len; i++)
+    {
+      BcSfuPublication *pub = g_ptr_array_index (self->publications, i);
+
+      if (pub->mid == NULL && g_strcmp0 (pub->cid, cid) == 0)
+        return pub;
+    }
+  return NULL;
+}
+
+/* Called after an offer was matched. A client sends one publisher offer at a
+ * time and, having received TrackPublished, offers every track it still
+ * publishes. So once an answer went out after a track's TrackPublished (the
+ * client got TrackPublished first: one socket, in order), the client's next
+ * offer carries that track unless the client unpublished it before any offer
+ * did. Such a track would otherwise wait for media for ever and count
+ * against MAX_PUBLICATIONS. */
+static void
+drop_abandoned_publications (BcSfuParticipant *self)
+{
+  for (guint i = self->publications->len; i > 0; i--)
+    {
+      BcSfuPublication *pub = g_ptr_array_index (self->publications, i - 1);
+
+      if (pub->mid != NULL || self->publisher_answers <= pub->answers_before)
+        continue;
+      g_debug ("%s: track %s (cid %s) was unpublished before any offer carried it", self->sid,
+               pub->sid, pub->cid);
+      unpublish (self, pub);
+    }
 }
 
 static void
@@ -684,6 +724,17 @@ handle_offer (BcSfuParticipant *self, Livekit__SessionDescription *desc)
         continue;
 
       pub = find_publication_by_mid (self, m->mid);
+      if (pub != NULL && m->sending && m->track_id != NULL &&
+          g_strcmp0 (pub->cid, m->track_id) != 0 &&
+          find_pending_publication (self, m->track_id) != NULL)
+        {
+          /* The client reused the section for a new track (a new msid
+           * track id, the cid of a later AddTrack): the old one is gone. */
+          g_debug ("%s: mid %s now carries %s instead of %s", self->sid, m->mid, m->track_id,
+                   pub->cid);
+          unpublish (self, pub);
+          pub = NULL;
+        }
       if (pub != NULL)
         {
           if (!m->sending)
@@ -709,6 +760,8 @@ handle_offer (BcSfuParticipant *self, Livekit__SessionDescription *desc)
       if (pub != NULL)
         pub->mid = g_strdup (m->mid);
     }
+
+  drop_abandoned_publications (self);
 
   /* The answer picks the codec each AddTrack asked for, as livekit-server
    * does; the offer lists the browser's default first. */

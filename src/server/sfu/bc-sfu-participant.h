@@ -29,8 +29,9 @@ typedef struct
   gboolean muted;
   gboolean disable_dtx;
   gboolean stereo;
-  BcSfuTrack *media;  /* nullable */
-  gboolean announced; /* visible to the room */
+  BcSfuTrack *media;    /* nullable */
+  gboolean announced;   /* visible to the room */
+  guint answers_before; /* publisher answers sent before its TrackPublished */
 } BcSfuPublication;
 
 typedef struct

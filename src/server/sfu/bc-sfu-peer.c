@@ -62,6 +62,8 @@ struct _BcSfuPeer
   gboolean renegotiate;
   char *pending_offer;
   guint pending_offer_id;
+  GStrv pending_inactive_mids;
+  GStrv inactive_mids; /* publisher: sections offered inactive, see handle_offer */
   gboolean remote_set;
   gboolean local_sent;
   GStrv local_mids;
@@ -132,7 +134,7 @@ call_free (Call *call)
   g_free (call);
 }
 
-static void start_offer (BcSfuPeer *self, const char *sdp, guint id);
+static void start_offer (BcSfuPeer *self, const char *sdp, guint id, GStrv inactive_mids);
 static void flush_local_candidates (BcSfuPeer *self);
 
 static void
@@ -150,6 +152,14 @@ emit_local_description (BcSfuPeer *self, const char *type, const char *sdp, guin
 
   g_strfreev (self->local_mids);
   self->local_mids = bc_sfu_sdp_get_mids (sdp);
+
+  if (self->role == BC_SFU_PEER_PUBLISHER && self->inactive_mids != NULL &&
+      self->inactive_mids[0] != NULL)
+    {
+      munged = bc_sfu_sdp_swap_direction (sdp, (const char *const *) self->inactive_mids,
+                                          "recvonly", "inactive", NULL);
+      sdp = munged;
+    }
 
   if (self->role == BC_SFU_PEER_SUBSCRIBER)
     {
@@ -190,7 +200,8 @@ dispatch_call (gpointer data)
             {
               g_autofree char *sdp = g_steal_pointer (&self->pending_offer);
 
-              start_offer (self, sdp, self->pending_offer_id);
+              start_offer (self, sdp, self->pending_offer_id,
+                           g_steal_pointer (&self->pending_inactive_mids));
             }
         }
       break;
@@ -487,6 +498,8 @@ bc_sfu_peer_finalize (GObject *object)
   g_clear_pointer (&self->remote_candidates, g_ptr_array_unref);
   g_clear_pointer (&self->local_candidates, g_ptr_array_unref);
   g_free (self->pending_offer);
+  g_strfreev (self->pending_inactive_mids);
+  g_strfreev (self->inactive_mids);
   g_strfreev (self->local_mids);
 
   G_OBJECT_CLASS (bc_sfu_peer_parent_class)->finalize (object);
@@ -655,10 +668,13 @@ flush_local_candidates (BcSfuPeer *self)
 }
 
 static void
-start_offer (BcSfuPeer *self, const char *sdp, guint id)
+start_offer (BcSfuPeer *self, const char *sdp, guint id, GStrv inactive_mids)
 {
   GstWebRTCSessionDescription *desc = make_description (GST_WEBRTC_SDP_TYPE_OFFER, sdp);
   GstPromise *promise;
+
+  g_strfreev (self->inactive_mids);
+  self->inactive_mids = inactive_mids;
 
   if (desc == NULL)
     {
@@ -687,6 +703,7 @@ bc_sfu_peer_handle_offer (
     BcSfuPeer *self, const char *sdp, guint id, GHashTable *preferred_codecs, GError **error)
 {
   g_autofree char *filtered = NULL;
+  GStrv inactive_mids;
 
   g_return_val_if_fail (BC_IS_SFU_PEER (self), FALSE);
 
@@ -699,6 +716,20 @@ bc_sfu_peer_handle_offer (
   if (!bc_sfu_sdp_validate (sdp, error))
     return FALSE;
   filtered = bc_sfu_sdp_filter_offer (sdp, preferred_codecs);
+  {
+    /* webrtcbin (1.22) cannot make a section active again once it was
+     * negotiated inactive ("transceiver direction changes are not
+     * implemented"), but a client may reuse a section it had made inactive
+     * for a new track. So webrtcbin is shown such a section as send-only
+     * (it then receives nothing on it) and the answer sent says inactive. */
+    g_autoptr (GPtrArray) changed = g_ptr_array_new_with_free_func (g_free);
+    char *swapped = bc_sfu_sdp_swap_direction (filtered, NULL, "inactive", "sendonly", changed);
+
+    g_free (filtered);
+    filtered = swapped;
+    g_ptr_array_add (changed, NULL);
+    inactive_mids = (GStrv) g_ptr_array_free (g_steal_pointer (&changed), FALSE);
+  }
   if (self->busy)
     {
       /* Only the newest offer needs an answer: clients ignore answers to
@@ -706,9 +737,11 @@ bc_sfu_peer_handle_offer (
       g_free (self->pending_offer);
       self->pending_offer = g_steal_pointer (&filtered);
       self->pending_offer_id = id;
+      g_strfreev (self->pending_inactive_mids);
+      self->pending_inactive_mids = inactive_mids;
       return TRUE;
     }
-  start_offer (self, filtered, id);
+  start_offer (self, filtered, id, inactive_mids);
   return TRUE;
 }
 

@@ -450,3 +450,54 @@ bc_sfu_sdp_set_msids (const char *sdp, GHashTable *ssrc_to_msid)
   g_ptr_array_add (out, NULL);
   return g_strjoinv ("\r\n", (char **) out->pdata);
 }
+
+/**
+ * bc_sfu_sdp_swap_direction:
+ * @mids: (nullable): the sections to change, by mid; NULL for all
+ * @changed: (nullable): gets the mids of the sections changed
+ *
+ * Returns: (transfer full): @sdp with the direction attribute a=@from turned
+ * into a=@to in those sections
+ */
+char *
+bc_sfu_sdp_swap_direction (
+    const char *sdp, const char *const *mids, const char *from, const char *to, GPtrArray *changed)
+{
+  g_auto (GStrv) lines = split_lines (sdp);
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *from_line = g_strconcat ("a=", from, NULL);
+  guint n = g_strv_length (lines);
+  guint start = 0;
+
+  while (start < n)
+    {
+      guint end = start + 1;
+      const char *mid = NULL;
+      gboolean in_media = g_str_has_prefix (lines[start], "m=");
+
+      while (in_media && end < n && !g_str_has_prefix (lines[end], "m="))
+        {
+          if (g_str_has_prefix (lines[end], "a=mid:"))
+            mid = lines[end] + strlen ("a=mid:");
+          end++;
+        }
+      for (guint i = start; i < end; i++)
+        {
+          if (**(lines + i) == '\0')
+            continue;
+          if (in_media && i > start && g_str_equal (lines[i], from_line) &&
+              (mids == NULL || (mid != NULL && g_strv_contains (mids, mid))))
+            {
+              if (changed != NULL && mid != NULL)
+                g_ptr_array_add (changed, g_strdup (mid));
+              g_ptr_array_add (out, g_strconcat ("a=", to, NULL));
+            }
+          else
+            g_ptr_array_add (out, g_strdup (lines[i]));
+        }
+      start = end;
+    }
+  g_ptr_array_add (out, g_strdup (""));
+  g_ptr_array_add (out, NULL);
+  return g_strjoinv ("\r\n", (char **) out->pdata);
+}

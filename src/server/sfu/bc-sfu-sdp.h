@@ -21,5 +21,7 @@ GPtrArray *bc_sfu_sdp_list_media (const char *sdp);
 char *bc_sfu_sdp_filter_offer (const char *sdp, GHashTable *preferred);
 char **bc_sfu_sdp_get_mids (const char *sdp);
 char *bc_sfu_sdp_set_msids (const char *sdp, GHashTable *ssrc_to_msid);
+char *bc_sfu_sdp_swap_direction (
+    const char *sdp, const char *const *mids, const char *from, const char *to, GPtrArray *changed);
 
 G_END_DECLS
