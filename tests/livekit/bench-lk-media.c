@@ -88,6 +88,92 @@ rss_kb (void)
   return line != NULL ? g_ascii_strtoll (line + strlen ("\nVmRSS:"), NULL, 10) : -1;
 }
 
+/* With GST_TRACERS=leaks, the GStreamer objects made and not freed over the
+ * publish/unpublish cycles, by type, to see what grows. */
+static GstTracer *
+leaks_tracer (void)
+{
+  GList *tracers = gst_tracing_get_active_tracers ();
+  GstTracer *found = NULL;
+
+  for (GList *l = tracers; l != NULL; l = l->next)
+    if (found == NULL && g_str_equal (G_OBJECT_TYPE_NAME (l->data), "GstLeaksTracer"))
+      found = gst_object_ref (l->data);
+  g_list_free_full (tracers, gst_object_unref);
+  return found;
+}
+
+static void
+start_object_tracking (void)
+{
+  g_autoptr (GstTracer) tracer = leaks_tracer ();
+
+  if (tracer != NULL)
+    g_signal_emit_by_name (tracer, "activity-start-tracking");
+}
+
+static void
+print_object_growth (void)
+{
+  g_autoptr (GstTracer) tracer = leaks_tracer ();
+  g_autoptr (GHashTable) removed = NULL;
+  g_autoptr (GHashTable) counts = NULL;
+  GstStructure *checkpoint = NULL;
+  const GValue *list;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (tracer == NULL)
+    return;
+  g_signal_emit_by_name (tracer, "activity-get-checkpoint", &checkpoint);
+  if (checkpoint == NULL)
+    return;
+  g_printerr (
+      "# GStreamer objects over the cycles: %u made, %u freed\n",
+      gst_value_list_get_size (gst_structure_get_value (checkpoint, "objects-created-list")),
+      gst_value_list_get_size (gst_structure_get_value (checkpoint, "objects-removed-list")));
+  removed = g_hash_table_new (NULL, NULL);
+  counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  list = gst_structure_get_value (checkpoint, "objects-removed-list");
+  for (guint i = 0; list != NULL && i < gst_value_list_get_size (list); i++)
+    {
+      const GstStructure *o = gst_value_get_structure (gst_value_list_get_value (list, i));
+      gpointer address = NULL;
+
+      gst_structure_get (o, "address", G_TYPE_POINTER, &address, NULL);
+      g_hash_table_add (removed, address);
+    }
+  list = gst_structure_get_value (checkpoint, "objects-created-list");
+  for (guint i = 0; list != NULL && i < gst_value_list_get_size (list); i++)
+    {
+      const GstStructure *o = gst_value_get_structure (gst_value_list_get_value (list, i));
+      gpointer address = NULL;
+      const char *name = gst_structure_get_string (o, "type-name");
+
+      gst_structure_get (o, "address", G_TYPE_POINTER, &address, NULL);
+      if (name == NULL || g_hash_table_contains (removed, address))
+        continue;
+      g_hash_table_insert (
+          counts, g_strdup (name),
+          GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, name)) + 1));
+    }
+  g_hash_table_iter_init (&iter, counts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_printerr ("# made and still alive after the cycles: %u %s\n", GPOINTER_TO_UINT (value),
+                (const char *) key);
+  gst_structure_free (checkpoint);
+}
+
+/* Bytes malloc has handed out and not had back, in kB: what the process
+ * really holds, whatever the allocator keeps cached. */
+static gint64
+heap_in_use_kb (void)
+{
+  struct mallinfo2 info = mallinfo2 ();
+
+  return (gint64) ((info.uordblks + info.hblkhd) / 1024);
+}
+
 typedef struct
 {
   gboolean done;
@@ -457,6 +543,7 @@ run_bench (const char *self_exe)
   double growth_mb, warm_p50, warm_p95, cycles_s = 0;
   gint64 cycles_start = 0;
   gint64 start, rss_start, rss_end, rss_trimmed, rss_start_trimmed = 0;
+  gint64 heap_start = 0, heap_end;
   guint g2g_n;
   int width = 0, height = 0, framerate = 0;
   /* Shorter runs while working on it. */
@@ -511,7 +598,9 @@ run_bench (const char *self_exe)
           rss_start = rss_kb ();
           malloc_trim (0);
           rss_start_trimmed = rss_kb ();
+          heap_start = heap_in_use_kb ();
           cycles_start = g_get_monotonic_time ();
+          start_object_tracking ();
         }
       if (i % 10 == 0)
         g_printerr ("# publish/unpublish cycle %u, RSS %.1f MB\n", i, rss_kb () / 1024.0);
@@ -521,12 +610,14 @@ run_bench (const char *self_exe)
     }
   cycles_s = (g_get_monotonic_time () - cycles_start) / 1e6;
   spin_ms (500);
+  print_object_growth ();
   rss_end = rss_kb ();
   growth_mb = (rss_end - rss_start) / 1024.0;
   /* What of the growth is freed memory the allocator keeps (x264 makes
    * large per-thread allocations) rather than memory still in use. */
   malloc_trim (0);
   rss_trimmed = rss_kb ();
+  heap_end = heap_in_use_kb ();
 
   g_print ("\nBountyCam C client through bountycam-server --dev on loopback: "
            "%dx%d@%d test pattern with capture stamps, H.264 (%s)\n",
@@ -547,6 +638,8 @@ run_bench (const char *self_exe)
   row ("  the same, malloc_trim before both samples (MB)", N_CYCLES,
        (rss_trimmed - rss_start_trimmed) / 1024.0, -1, "<= 5",
        (rss_trimmed - rss_start_trimmed) / 1024.0 <= 5);
+  row ("  malloc'd and not freed over the same cycles (MB)", N_CYCLES,
+       (heap_end - heap_start) / 1024.0, -1, "<= 5", (heap_end - heap_start) / 1024.0 <= 5);
   row ("publish (until answered) + unpublish, mean (ms)", N_CYCLES, 1000.0 * cycles_s / N_CYCLES,
        -1, "", TRUE);
   g_print ("(viewer decoded %.1f fps while watching %d s; publisher RSS over the cycles %.1f -> "
