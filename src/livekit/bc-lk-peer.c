@@ -14,6 +14,7 @@
 
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
+#include <malloc.h>
 #include <nice/agent.h>
 #include <string.h>
 
@@ -1345,6 +1346,8 @@ bc_lk_peer_new (BcLkPeerRole role, gboolean loopback_only, gboolean relay_only)
 
   _bc_lk_dtls_key_cache_enable ();
 
+  if (role == BC_LK_PEER_PUBLISHER)
+    bc_lk_peer_limit_heap_growth ();
   self->role = role;
   self->loopback_only = loopback_only || (env != NULL && g_str_equal (env, "1"));
   self->relay_only = relay_only;
@@ -1474,6 +1477,21 @@ bc_lk_peer_warm_up_with (const char *const *factory_names)
       thread = g_thread_new ("bc-warm-up", warm_up_thread, g_strdupv ((char **) factory_names));
       g_thread_unref (thread);
       g_once_init_leave (&started, 1);
+    }
+}
+
+void
+bc_lk_peer_limit_heap_growth (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      /* Fixed at glibc's initial value, which also stops the trim threshold
+       * from growing with it. */
+      if (g_getenv ("MALLOC_MMAP_THRESHOLD_") == NULL)
+        mallopt (M_MMAP_THRESHOLD, 128 * 1024);
+      g_once_init_leave (&done, 1);
     }
 }
 

@@ -36,6 +36,14 @@ BcLkPeer *bc_lk_peer_new (BcLkPeerRole role, gboolean loopback_only, gboolean re
  * first offer or answer does not wait for it (a few hundred ms). */
 void bc_lk_peer_warm_up (void);
 
+/* Fixes glibc's mmap threshold for the process (once; not when the
+ * MALLOC_MMAP_THRESHOLD_ tunable is set). A publisher peer does this itself.
+ * Encoders allocate large frame buffers when they start and free them when
+ * they stop; glibc then raises its dynamic mmap threshold (up to 32 MB), so
+ * the next encoder's buffers come from the heap and stay there when freed:
+ * RSS grows with every publish/unpublish although nothing leaks. */
+void bc_lk_peer_limit_heap_growth (void);
+
 /* The same, and then loads the plugins of @factory_names (NULL-terminated)
  * and initialises their element classes in the same thread, after what a
  * peer connection needs: a caller's depayloaders and decoders are then ready
