@@ -638,7 +638,11 @@ describe_source (GstPad *srcpad, char **media, char **encoding, int *payload)
 
 /* Takes an idle sink pad for a source of this kind and codec, once the
  * server has answered an offer that showed its section inactive (so the
- * server never sees one section change tracks within one offer). Its
+ * server never sees one section change tracks within one offer). The new
+ * track comes with a new SSRC and msid track id on that mid: pion, under
+ * livekit-server, then replaces the mid's receiver (configureRTPReceivers:
+ * a receiver whose SSRC is no longer described is stopped) and matches the
+ * new track to its AddTrack by the track id, as the built-in SFU does. Its
  * m-section then carries the new track: the SDP does not grow and webrtcbin
  * makes no new transceiver, RTP chain and transport elements, which it keeps
  * for the lifetime of the connection (GStreamer 1.22 cannot remove a
