@@ -71,6 +71,33 @@ take_id (int argc, char **argv, const char *option_value)
   return argc >= 2 ? argv[1] : NULL;
 }
 
+/* Starts a command on one bounty or session, named by --bounty/--session or
+ * as the first argument: parses, then connects. Returns -1 to go on with
+ * *@id set, or the exit code to return. */
+static int
+begin_id_command (
+    BcCli *cli, gboolean is_session, const char *summary, int *argc, char ***argv, char **id)
+{
+  g_autofree char *option_value = NULL;
+  const GOptionEntry entries[] = { { is_session ? "session" : "bounty", is_session ? 'S' : 'b', 0,
+                                     G_OPTION_ARG_STRING, &option_value,
+                                     is_session ? "The session" : "The bounty", "ID" },
+                                   G_OPTION_ENTRY_NULL };
+  g_autoptr (GError) error = NULL;
+  const char *given;
+  int rc;
+
+  rc = bc_cli_parse (cli, is_session ? "SESSION-ID" : "BOUNTY-ID", summary, entries, argc, argv);
+  if (rc >= 0)
+    return rc;
+  if ((given = take_id (*argc, *argv, option_value)) == NULL)
+    return bc_cli_usage_error (cli, is_session ? "Which session?" : "Which bounty?");
+  *id = g_strdup (given);
+  if (!bc_cli_connect (cli, TRUE, &error))
+    return bc_cli_fail (cli, error);
+  return -1;
+}
+
 /* ---- signup / login / logout --------------------------------------------- */
 
 static int
@@ -378,24 +405,16 @@ bc_cli_cmd_create (BcCli *cli, int argc, char **argv)
 int
 bc_cli_cmd_cancel (BcCli *cli, int argc, char **argv)
 {
-  g_autofree char *bounty_id = NULL;
-  const GOptionEntry entries[] = {
-    { "bounty", 'b', 0, G_OPTION_ARG_STRING, &bounty_id, "The bounty", "ID" }, G_OPTION_ENTRY_NULL
-  };
+  g_autofree char *id = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GAsyncResult) res = NULL;
   g_autoptr (BcBounty) bounty = NULL;
-  const char *id;
   int rc;
 
-  rc = bc_cli_parse (cli, "BOUNTY-ID", "Cancel an open bounty of yours; its points come back",
-                     entries, &argc, &argv);
+  rc = begin_id_command (cli, FALSE, "Cancel an open bounty of yours; its points come back", &argc,
+                         &argv, &id);
   if (rc >= 0)
     return rc;
-  if ((id = take_id (argc, argv, bounty_id)) == NULL)
-    return bc_cli_usage_error (cli, "Which bounty?");
-  if (!bc_cli_connect (cli, TRUE, &error))
-    return bc_cli_fail (cli, error);
 
   bc_api_client_cancel_bounty_async (cli->client, id, cli->cancellable, bc_cli_store_result, cli);
   res = bc_cli_wait (cli);
@@ -451,24 +470,16 @@ print_session (BcCli *cli, BcSession *session, gboolean with_events)
 int
 bc_cli_cmd_accept (BcCli *cli, int argc, char **argv)
 {
-  g_autofree char *bounty_id = NULL;
-  const GOptionEntry entries[] = {
-    { "bounty", 'b', 0, G_OPTION_ARG_STRING, &bounty_id, "The bounty", "ID" }, G_OPTION_ENTRY_NULL
-  };
+  g_autofree char *id = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GAsyncResult) res = NULL;
   g_autoptr (BcSession) session = NULL;
-  const char *id;
   int rc;
 
-  rc = bc_cli_parse (cli, "BOUNTY-ID", "Accept an open bounty; this starts a session", entries,
-                     &argc, &argv);
+  rc = begin_id_command (cli, FALSE, "Accept an open bounty; this starts a session", &argc, &argv,
+                         &id);
   if (rc >= 0)
     return rc;
-  if ((id = take_id (argc, argv, bounty_id)) == NULL)
-    return bc_cli_usage_error (cli, "Which bounty?");
-  if (!bc_cli_connect (cli, TRUE, &error))
-    return bc_cli_fail (cli, error);
 
   bc_api_client_accept_bounty_async (cli->client, id, cli->cancellable, bc_cli_store_result, cli);
   res = bc_cli_wait (cli);
@@ -540,26 +551,18 @@ bc_cli_cmd_sessions (BcCli *cli, int argc, char **argv)
 static int
 end_session (BcCli *cli, int argc, char **argv, gboolean approve)
 {
-  g_autofree char *session_id = NULL;
-  const GOptionEntry entries[] = { { "session", 'S', 0, G_OPTION_ARG_STRING, &session_id,
-                                     "The session", "ID" },
-                                   G_OPTION_ENTRY_NULL };
+  g_autofree char *id = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GAsyncResult) res = NULL;
   g_autoptr (BcSession) session = NULL;
-  const char *id;
   int rc;
 
-  rc = bc_cli_parse (cli, "SESSION-ID",
-                     approve ? "Approve the stream: the points go to the streamer"
-                             : "Reject the stream: the points come back to you",
-                     entries, &argc, &argv);
+  rc = begin_id_command (cli, TRUE,
+                         approve ? "Approve the stream: the points go to the streamer"
+                                 : "Reject the stream: the points come back to you",
+                         &argc, &argv, &id);
   if (rc >= 0)
     return rc;
-  if ((id = take_id (argc, argv, session_id)) == NULL)
-    return bc_cli_usage_error (cli, "Which session?");
-  if (!bc_cli_connect (cli, TRUE, &error))
-    return bc_cli_fail (cli, error);
 
   if (approve)
     bc_api_client_approve_session_async (cli->client, id, cli->cancellable, bc_cli_store_result,
@@ -597,24 +600,16 @@ bc_cli_cmd_reject (BcCli *cli, int argc, char **argv)
 int
 bc_cli_cmd_token (BcCli *cli, int argc, char **argv)
 {
-  g_autofree char *session_id = NULL;
-  const GOptionEntry entries[] = { { "session", 'S', 0, G_OPTION_ARG_STRING, &session_id,
-                                     "The session", "ID" },
-                                   G_OPTION_ENTRY_NULL };
+  g_autofree char *id = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GAsyncResult) res = NULL;
   g_autoptr (BcLivekitToken) token = NULL;
-  const char *id;
   int rc;
 
-  rc = bc_cli_parse (cli, "SESSION-ID", "Print a LiveKit access token for a session of yours",
-                     entries, &argc, &argv);
+  rc = begin_id_command (cli, TRUE, "Print a LiveKit access token for a session of yours", &argc,
+                         &argv, &id);
   if (rc >= 0)
     return rc;
-  if ((id = take_id (argc, argv, session_id)) == NULL)
-    return bc_cli_usage_error (cli, "Which session?");
-  if (!bc_cli_connect (cli, TRUE, &error))
-    return bc_cli_fail (cli, error);
 
   bc_api_client_livekit_token_async (cli->client, id, cli->cancellable, bc_cli_store_result, cli);
   res = bc_cli_wait (cli);

@@ -1255,6 +1255,31 @@ bc_api_client_create_bounty_finish (BcApiClient *self, GAsyncResult *result, GEr
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* A request on one bounty or session, answered by @on_done with the
+ * entity it returns. */
+static void
+entity_request_async (BcApiClient *self,
+                      const char *method,
+                      const char *prefix,
+                      const char *id,
+                      const char *suffix,
+                      GAsyncReadyCallback on_done,
+                      gpointer source_tag,
+                      GCancellable *cancellable,
+                      GAsyncReadyCallback callback,
+                      gpointer user_data)
+{
+  g_autofree char *path = NULL;
+  GTask *task;
+
+  g_return_if_fail (BC_IS_API_CLIENT (self));
+  g_return_if_fail (id != NULL);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  path = path_with_id (prefix, id, suffix);
+  request_async (self, method, path, NULL, REQ_AUTH, NULL, cancellable, on_done, task);
+}
+
 void
 bc_api_client_get_bounty_async (BcApiClient *self,
                                 const char *bounty_id,
@@ -1262,15 +1287,8 @@ bc_api_client_get_bounty_async (BcApiClient *self,
                                 GAsyncReadyCallback callback,
                                 gpointer user_data)
 {
-  g_autofree char *path = NULL;
-  GTask *task;
-
-  g_return_if_fail (BC_IS_API_CLIENT (self));
-  g_return_if_fail (bounty_id != NULL);
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, bc_api_client_get_bounty_async);
-  path = path_with_id ("/api/bounties/", bounty_id, NULL);
-  request_async (self, "GET", path, NULL, REQ_AUTH, NULL, cancellable, on_bounty, task);
+  entity_request_async (self, "GET", "/api/bounties/", bounty_id, NULL, on_bounty,
+                        bc_api_client_get_bounty_async, cancellable, callback, user_data);
 }
 
 BcBounty *
@@ -1286,15 +1304,8 @@ bc_api_client_cancel_bounty_async (BcApiClient *self,
                                    GAsyncReadyCallback callback,
                                    gpointer user_data)
 {
-  g_autofree char *path = NULL;
-  GTask *task;
-
-  g_return_if_fail (BC_IS_API_CLIENT (self));
-  g_return_if_fail (bounty_id != NULL);
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, bc_api_client_cancel_bounty_async);
-  path = path_with_id ("/api/bounties/", bounty_id, "/cancel");
-  request_async (self, "POST", path, NULL, REQ_AUTH, NULL, cancellable, on_bounty, task);
+  entity_request_async (self, "POST", "/api/bounties/", bounty_id, "/cancel", on_bounty,
+                        bc_api_client_cancel_bounty_async, cancellable, callback, user_data);
 }
 
 BcBounty *
@@ -1319,15 +1330,8 @@ bc_api_client_accept_bounty_async (BcApiClient *self,
                                    GAsyncReadyCallback callback,
                                    gpointer user_data)
 {
-  g_autofree char *path = NULL;
-  GTask *task;
-
-  g_return_if_fail (BC_IS_API_CLIENT (self));
-  g_return_if_fail (bounty_id != NULL);
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, bc_api_client_accept_bounty_async);
-  path = path_with_id ("/api/bounties/", bounty_id, "/accept");
-  request_async (self, "POST", path, NULL, REQ_AUTH, NULL, cancellable, on_session, task);
+  entity_request_async (self, "POST", "/api/bounties/", bounty_id, "/accept", on_session,
+                        bc_api_client_accept_bounty_async, cancellable, callback, user_data);
 }
 
 BcSession *
@@ -1371,15 +1375,8 @@ bc_api_client_get_session_async (BcApiClient *self,
                                  GAsyncReadyCallback callback,
                                  gpointer user_data)
 {
-  g_autofree char *path = NULL;
-  GTask *task;
-
-  g_return_if_fail (BC_IS_API_CLIENT (self));
-  g_return_if_fail (session_id != NULL);
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, bc_api_client_get_session_async);
-  path = path_with_id ("/api/sessions/", session_id, NULL);
-  request_async (self, "GET", path, NULL, REQ_AUTH, NULL, cancellable, on_session, task);
+  entity_request_async (self, "GET", "/api/sessions/", session_id, NULL, on_session,
+                        bc_api_client_get_session_async, cancellable, callback, user_data);
 }
 
 BcSession *
@@ -1488,26 +1485,6 @@ bc_api_client_post_event_finish (BcApiClient *self, GAsyncResult *result, GError
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-static void
-end_session_async (BcApiClient *self,
-                   const char *session_id,
-                   const char *verb,
-                   gpointer source_tag,
-                   GCancellable *cancellable,
-                   GAsyncReadyCallback callback,
-                   gpointer user_data)
-{
-  g_autofree char *path = NULL;
-  GTask *task;
-
-  g_return_if_fail (BC_IS_API_CLIENT (self));
-  g_return_if_fail (session_id != NULL);
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
-  path = path_with_id ("/api/sessions/", session_id, verb);
-  request_async (self, "POST", path, NULL, REQ_AUTH, NULL, cancellable, on_session, task);
-}
-
 void
 bc_api_client_approve_session_async (BcApiClient *self,
                                      const char *session_id,
@@ -1515,8 +1492,8 @@ bc_api_client_approve_session_async (BcApiClient *self,
                                      GAsyncReadyCallback callback,
                                      gpointer user_data)
 {
-  end_session_async (self, session_id, "/approve", bc_api_client_approve_session_async, cancellable,
-                     callback, user_data);
+  entity_request_async (self, "POST", "/api/sessions/", session_id, "/approve", on_session,
+                        bc_api_client_approve_session_async, cancellable, callback, user_data);
 }
 
 BcSession *
@@ -1532,8 +1509,8 @@ bc_api_client_reject_session_async (BcApiClient *self,
                                     GAsyncReadyCallback callback,
                                     gpointer user_data)
 {
-  end_session_async (self, session_id, "/reject", bc_api_client_reject_session_async, cancellable,
-                     callback, user_data);
+  entity_request_async (self, "POST", "/api/sessions/", session_id, "/reject", on_session,
+                        bc_api_client_reject_session_async, cancellable, callback, user_data);
 }
 
 BcSession *
