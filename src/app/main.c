@@ -1,6 +1,8 @@
 /* bountycam: the BountyCam desktop app. */
 #include "config.h"
 
+#include "bc-known-warnings.h"
+
 #include <glib/gi18n.h>
 #include <gst/gst.h>
 #include <locale.h>
@@ -18,6 +20,7 @@ main (int argc, char *argv[])
   textdomain (GETTEXT_PACKAGE);
 
   gst_init (&argc, &argv);
+  bc_known_warnings_install ();
   app = bc_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include "bc-known-warnings.h"
+
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -96,6 +98,7 @@ main (int argc, char **argv)
   /* Standard output carries results and JSON lines only; every log
    * message, debug output included, goes to standard error. */
   g_log_writer_default_set_use_stderr (TRUE);
+  bc_known_warnings_install ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

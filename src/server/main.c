@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include "bc-known-warnings.h"
+
 #include "bc-server.h"
 #include "bc-sfu.h"
 #include "bc-sqlite-store.h"
@@ -64,6 +66,7 @@ main (int argc, char **argv)
   guint sigint_id, sigterm_id;
 
   config = bc_config_load (&argc, &argv, &error);
+  bc_known_warnings_install ();
   if (config == NULL)
     {
       g_printerr ("bountycam-server: %s\n", error->message);

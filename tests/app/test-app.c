@@ -3,6 +3,8 @@
  * screenshots of every page saved in <build>/screenshots. */
 #include "config.h"
 
+#include "bc-known-warnings.h"
+
 #include <adwaita.h>
 #include <gst/gst.h>
 #include <signal.h>
@@ -953,27 +955,6 @@ test_bounty_flow (void)
 
 /* Without a window manager, Xvfb never gives our windows the focus, and GTK
  * warns when a text field that was told to take the focus never lost it. */
-static GLogWriterOutput
-fatal_warnings_writer (GLogLevelFlags log_level,
-                       const GLogField *fields,
-                       gsize n_fields,
-                       gpointer user_data)
-{
-  GLogWriterOutput output = g_log_writer_default (log_level, fields, n_fields, user_data);
-
-  if (log_level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL))
-    {
-      for (gsize i = 0; i < n_fields; i++)
-        if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0 &&
-            strstr (fields[i].value, "did not receive a focus-out event") != NULL)
-          return output;
-      g_test_fail_printf ("unexpected warning or critical");
-      abort ();
-    }
-
-  return output;
-}
-
 static gboolean
 offline_banner_shown (gpointer data)
 {
@@ -1164,11 +1145,11 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
   gst_init (&argc, &argv);
   /* Fatal warnings, as G_DEBUG=fatal-warnings would make them, but for the
-   * one above: the writer aborts instead of GLib. */
+   * known ones of our libraries: the writer aborts instead of GLib. */
   g_log_set_always_fatal (G_LOG_FATAL_MASK);
   /* The libraries' debug chatter drowns the test's own messages. */
   g_log_set_debug_enabled (FALSE);
-  g_log_set_writer_func (fatal_warnings_writer, NULL, NULL);
+  g_log_set_writer_func (bc_known_warnings_fatal_writer, NULL, NULL);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   app = bc_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);

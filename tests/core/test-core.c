@@ -1,6 +1,8 @@
 /* Unit tests of the core layer: base64url, JWT, JSON field access, secrets. */
 #include "config.h"
 
+#include "bc-known-warnings.h"
+
 #include "bc-base64url.h"
 #include "bc-core-error.h"
 #include "bc-json.h"
@@ -212,6 +214,42 @@ test_secure (void)
   g_assert_cmpstr (b64, ==, "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=");
 }
 
+/* Under fatal warnings, the listed upstream warnings pass and any other
+ * still aborts the process. The old g_log() API is what GStreamer uses. */
+static void
+test_known_warnings (void)
+{
+  if (g_test_subprocess ())
+    {
+      bc_known_warnings_install ();
+      g_log ("GStreamer", G_LOG_LEVEL_WARNING,
+             "../gst/gstpad.c:4705:gst_pad_push_data:<srtpdec4:rtcp_src> Got data flow "
+             "before segment event");
+      g_log (NULL, G_LOG_LEVEL_WARNING, "%s",
+             "(../ext/webrtc/gstwebrtcbin.c:7732):jitter_buffer_set_retransmission: code should "
+             "not be reached");
+      g_print ("still running\n");
+      if (g_strcmp0 (g_getenv ("BC_TEST_OTHER_WARNING"), "1") == 0)
+        g_log ("GStreamer", G_LOG_LEVEL_WARNING, "Got data flow before segment event");
+      g_print ("not reached when another warning is logged\n");
+      return;
+    }
+  g_assert_true (bc_known_warning_matches ("Gtk", "Window did not receive a focus-out event"));
+  g_assert_false (bc_known_warning_matches ("bc-livekit", "did not receive a focus-out event"));
+  g_assert_false (bc_known_warning_matches (NULL, NULL));
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*still running*not reached*");
+
+  g_setenv ("BC_TEST_OTHER_WARNING", "1", TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_unsetenv ("BC_TEST_OTHER_WARNING");
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stdout ("*still running*");
+  g_test_trap_assert_stdout_unmatched ("*not reached*");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -224,5 +262,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/jwt/rejects", test_jwt_rejects);
   g_test_add_func ("/core/json/fields", test_json_fields);
   g_test_add_func ("/core/secure", test_secure);
+  g_test_add_func ("/core/known-warnings", test_known_warnings);
   return g_test_run ();
 }

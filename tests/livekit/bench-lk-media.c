@@ -10,6 +10,8 @@
  * BC_BENCH_WATCH_S. */
 #include "config.h"
 
+#include "bc-known-warnings.h"
+
 #include "bc-lk-peer.h"
 #include "bc-lk-room.h"
 #include "bc-media.h"
@@ -658,6 +660,7 @@ int
 main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
+  bc_known_warnings_install ();
   if (argc == 5 && g_str_equal (argv[1], "--viewer"))
     return run_viewer (argv[2], argv[3], atoi (argv[4]));
   {

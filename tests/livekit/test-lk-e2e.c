@@ -5,6 +5,8 @@
  * server across a restart. ICE stays on 127.0.0.1. */
 #include "config.h"
 
+#include "bc-known-warnings.h"
+
 #include "bc-lk-error.h"
 #include "bc-lk-proto.h"
 #include "bc-lk-room.h"
@@ -827,6 +829,7 @@ int
 main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
+  bc_known_warnings_install ();
   if (argc > 1 && g_str_equal (argv[1], "--bench"))
     return run_bench ();
   g_test_init (&argc, &argv, NULL);

@@ -3,6 +3,8 @@
  * and decoded frames. ICE on 127.0.0.1 only. */
 #include "config.h"
 
+#include "bc-known-warnings.h"
+
 #include "bc-lk-peer.h"
 #include "bc-lk-util.h"
 
@@ -216,6 +218,7 @@ int
 main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
+  bc_known_warnings_install ();
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/livekit/peer/loopback", test_peer_loopback);
   g_test_add_func ("/livekit/peer/ice-servers", test_peer_ice_servers);

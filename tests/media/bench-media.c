@@ -7,6 +7,8 @@
  * subtracted. Seconds per run: BC_BENCH_SECONDS (default 10). */
 #include "config.h"
 
+#include "bc-known-warnings.h"
+
 #include <gst/gst.h>
 #include <sys/resource.h>
 
@@ -161,6 +163,7 @@ main (int argc, char *argv[])
   GPtrArray *encoders = g_ptr_array_new ();
 
   gst_init (&argc, &argv);
+  bc_known_warnings_install ();
   if (seconds == 0)
     seconds = 10;
 

@@ -3,6 +3,8 @@
  * through the MJPEG path into the encoder and back. */
 #include "config.h"
 
+#include "bc-known-warnings.h"
+
 #include <gst/gst.h>
 
 #include "bc-media.h"
@@ -291,6 +293,7 @@ int
 main (int argc, char *argv[])
 {
   gst_init (&argc, &argv);
+  bc_known_warnings_install ();
   g_test_init (&argc, &argv, NULL);
 
   /* Ranked above v4l2's provider; nothing else in this process sees it. */

@@ -3,6 +3,8 @@
  * without GStreamer's PipeWire plugin fall through to the device monitor. */
 #include "config.h"
 
+#include "bc-known-warnings.h"
+
 #include <fcntl.h>
 #include <gio/gio.h>
 #include <gio/gunixfdlist.h>
@@ -222,6 +224,7 @@ main (int argc, char *argv[])
   int ret;
 
   gst_init (&argc, &argv);
+  bc_known_warnings_install ();
   g_test_init (&argc, &argv, NULL);
 
   if (g_file_test ("/dev/video0", G_FILE_TEST_EXISTS))

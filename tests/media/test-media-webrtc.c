@@ -3,6 +3,8 @@
  * track receiver → frame sink, then statistics from get-stats. */
 #include "config.h"
 
+#include "bc-known-warnings.h"
+
 #include <gst/gst.h>
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
@@ -156,6 +158,7 @@ int
 main (int argc, char *argv[])
 {
   gst_init (&argc, &argv);
+  bc_known_warnings_install ();
   g_test_init (&argc, &argv, NULL);
 
   /* No sound server in tests: keep autoaudiosink from probing for one. */

@@ -2,6 +2,8 @@
  * and real pipelines test pattern → encoder → RTP → decoder → frame sink. */
 #include "config.h"
 
+#include "bc-known-warnings.h"
+
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include <string.h>
@@ -838,6 +840,7 @@ main (int argc, char *argv[])
   const char *encoders[] = { "x264enc", "openh264enc", "vp8enc" };
 
   gst_init (&argc, &argv);
+  bc_known_warnings_install ();
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/media/codec/strings", test_codec_strings);

@@ -5,6 +5,8 @@
  * optional. */
 #include "config.h"
 
+#include "bc-known-warnings.h"
+
 #include "bc-sfu.h"
 
 #include <glib-unix.h>
@@ -32,6 +34,7 @@ main (int argc, char **argv)
   GSList *uris;
 
   gst_init (&argc, &argv);
+  bc_known_warnings_install ();
   if (key == NULL || secret == NULL)
     {
       g_printerr ("Set LIVEKIT_API_KEY and LIVEKIT_API_SECRET\n");

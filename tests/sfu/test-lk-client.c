@@ -3,6 +3,8 @@
  * sees a mute, and sees the streamer leave. */
 #include "config.h"
 
+#include "bc-known-warnings.h"
+
 #include "bc-lk-room.h"
 #include "bc-sfu.h"
 
@@ -278,6 +280,7 @@ main (int argc, char **argv)
   int ret;
 
   gst_init (&argc, &argv);
+  bc_known_warnings_install ();
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/sfu/lk-client/publish-watch", test_publish_watch);
   ret = g_test_run ();

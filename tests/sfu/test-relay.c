@@ -5,6 +5,8 @@
  * proves that keyframe requests reach the publisher. */
 #include "config.h"
 
+#include "bc-known-warnings.h"
+
 #include "bc-sfu-peer.h"
 #include "bc-sfu-relay.h"
 #include "bc-sfu-track.h"
@@ -427,6 +429,7 @@ main (int argc, char **argv)
   int ret;
 
   gst_init (&argc, &argv);
+  bc_known_warnings_install ();
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/sfu/relay/vp8", test_relay_vp8);
   g_test_add_func ("/sfu/relay/h264", test_relay_h264);

@@ -4,6 +4,8 @@
  * runs in-process on a loopback SoupServer. */
 #include "config.h"
 
+#include "bc-known-warnings.h"
+
 #include "bc-sfu-auth.h"
 #include "bc-sfu-error.h"
 #include "bc-sfu-webhook.h"
@@ -1015,6 +1017,7 @@ main (int argc, char **argv)
   int ret;
 
   gst_init (&argc, &argv);
+  bc_known_warnings_install ();
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/sfu/token/grants", test_token_grants);
   g_test_add_func ("/sfu/token/restricted", test_token_restricted);
