@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include "bc-context-post.h"
+
 #include <glib/gi18n.h>
 
 #include "bc-lk-error.h"
@@ -180,7 +182,8 @@ on_frame (BcFrameSink *sink, BcFrame *frame, FrameTarget *target)
 
       g_atomic_int_set (&target->first_frame_seen, TRUE);
       if (stream != NULL)
-        g_main_context_invoke (target->context, first_frame_shown, stream);
+        bc_context_post (target->context, first_frame_shown, stream, NULL,
+                         "[bountycam] first frame shown");
     }
 }
 

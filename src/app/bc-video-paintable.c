@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include "bc-context-post.h"
+
 #include "bc-video-paintable.h"
 
 struct _BcVideoPaintable
@@ -192,14 +194,8 @@ bc_video_paintable_push_frame (BcVideoPaintable *self,
 
   if (queue_wakeup)
     {
-      /* A source rather than g_main_context_invoke(): that one would run the
-       * callback right here when called on the main thread itself. */
-      g_autoptr (GSource) source = g_idle_source_new ();
-
-      g_source_set_priority (source, G_PRIORITY_DEFAULT);
-      g_source_set_callback (source, present_pending_frame, g_object_ref (self), g_object_unref);
-      g_source_set_static_name (source, "[bountycam] present video frame");
-      g_source_attach (source, self->context);
+      bc_context_post (self->context, present_pending_frame, g_object_ref (self), g_object_unref,
+                       "[bountycam] present video frame");
     }
 }
 

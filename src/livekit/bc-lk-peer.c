@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include "bc-context-post.h"
+
 #include "bc-lk-peer.h"
 
 #include <gst/sdp/sdp.h>
@@ -184,16 +186,12 @@ invoke (BcLkPeer *self,
         GDestroyNotify destroy)
 {
   Invocation *inv = g_new0 (Invocation, 1);
-  GSource *source = g_idle_source_new ();
 
   inv->self = g_object_ref (self);
   inv->func = func;
   inv->data = data;
   inv->destroy = destroy;
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, invocation_run, inv, invocation_free);
-  g_source_attach (source, self->context);
-  g_source_unref (source);
+  bc_context_post (self->context, invocation_run, inv, invocation_free, NULL);
 }
 
 /* SDP for debug logs, without the ICE password. */

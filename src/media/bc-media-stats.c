@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include "bc-context-post.h"
+
 #include <gst/webrtc/webrtc.h>
 
 #include "bc-media-stats.h"
@@ -521,7 +523,7 @@ on_stats_reply (GstPromise *promise, gpointer user_data)
   if (reply != NULL)
     poll->reply = gst_structure_copy (reply);
   gst_promise_unref (promise);
-  g_main_context_invoke (poll->context, poll_done, poll);
+  bc_context_post (poll->context, poll_done, poll, NULL, "[bountycam] stats reply");
 }
 
 /**

@@ -15,6 +15,8 @@
 
 #include "config.h"
 
+#include "bc-context-post.h"
+
 #include "bc-sfu-peer.h"
 #include "bc-sfu-sdp.h"
 
@@ -247,12 +249,14 @@ dispatch_call (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Not g_main_context_invoke(): the call's signalling would then sometimes
+ * run in the GStreamer thread, beside the main thread's, on one WebSocket. */
 static void
 post_call (BcSfuPeer *self, Call *call)
 {
   call->self = g_object_ref (self);
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, dispatch_call, call,
-                              (GDestroyNotify) call_free);
+  bc_context_post (self->context, dispatch_call, call, (GDestroyNotify) call_free,
+                   "[bountycam] SFU peer call");
 }
 
 static void
