@@ -1402,12 +1402,21 @@ handle_leave (BcLkRoom *self, Livekit__LeaveRequest *leave)
       return;
     }
   if (reason == LIVEKIT__DISCONNECT_REASON__SERVER_SHUTDOWN &&
-      self->state == BC_LK_ROOM_STATE_CONNECTED)
+      (self->state == BC_LK_ROOM_STATE_CONNECTED || self->state == BC_LK_ROOM_STATE_RECONNECTING))
     {
       /* LiveKit sends DISCONNECT when a server stops, but a restart or a
-       * deploy brings it back: try to rejoin for as long as any reconnect. */
+       * deploy brings it back: try to rejoin for as long as any reconnect.
+       * A rejoin can reach a server that is still stopping: that attempt
+       * fails, and the next one waits its turn. */
       self->give_up_reason = reason;
-      start_reconnect (self, LIVEKIT__RECONNECT_REASON__RR_SIGNAL_DISCONNECTED, TRUE);
+      if (self->state == BC_LK_ROOM_STATE_CONNECTED)
+        start_reconnect (self, LIVEKIT__RECONNECT_REASON__RR_SIGNAL_DISCONNECTED, TRUE);
+      else
+        {
+          self->full_reconnect_next = TRUE;
+          attempt_failed (self, g_error_new_literal (BC_LK_ERROR, BC_LK_ERROR_SERVER_UNREACHABLE,
+                                                     "The video server is shutting down"));
+        }
       return;
     }
   finish_disconnected (self, BC_LK_ROOM_STATE_DISCONNECTED, reason,

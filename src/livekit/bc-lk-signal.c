@@ -505,6 +505,13 @@ error_from_validate (guint status, const char *body)
                             "The room does not exist on the LiveKit server (%s)", text);
       return g_error_new_literal (BC_LK_ERROR, BC_LK_ERROR_PROTOCOL,
                                   "The server at this URL is not a LiveKit server (no /rtc)");
+    case 502:
+    case 503:
+    case 504:
+      return g_error_new (BC_LK_ERROR, BC_LK_ERROR_SERVER_UNREACHABLE,
+                          "The LiveKit server is unavailable for now (HTTP %u%s%s); try again "
+                          "shortly",
+                          status, *text != '\0' ? ": " : "", text);
     case 200:
       return g_error_new_literal (BC_LK_ERROR, BC_LK_ERROR_SERVER_UNREACHABLE,
                                   "The LiveKit server accepted the token but the signal "

@@ -64,6 +64,7 @@ cli (const char *const *env_extra, const char *input, ...)
       g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                  G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_set_environ (launcher, env);
+  g_subprocess_launcher_set_child_setup (launcher, bc_test_child_die_with_parent, NULL, NULL);
   proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (proc, input, NULL, &r->out, &r->err, &error);
@@ -485,6 +486,7 @@ bg_start (const char *const *env_extra, ...)
     }
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_set_environ (launcher, env);
+  g_subprocess_launcher_set_child_setup (launcher, bc_test_child_die_with_parent, NULL, NULL);
   bg->proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
   bg->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bg->proc));

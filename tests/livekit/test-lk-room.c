@@ -5,6 +5,8 @@
  * with republish, leave reasons and the viewer-token refusal. */
 #include "config.h"
 
+#include "bc-known-warnings.h"
+
 #include "bc-lk-error.h"
 #include "bc-lk-peer.h"
 #include "bc-lk-proto.h"
@@ -21,6 +23,7 @@ typedef struct
   BcLkPeer *peer; /* answers the client's publisher connection */
   gboolean can_publish;
   gboolean allow_resume;
+  guint stopping_joins; /* joins answered, then left as a stopping server does */
   guint joins;
   guint resumes;
   guint add_tracks;
@@ -286,6 +289,13 @@ on_websocket (SoupServer *server,
     response.message_case = LIVEKIT__SIGNAL_RESPONSE__MESSAGE_REFRESH_TOKEN;
     response.refresh_token = (char *) "refreshed-token";
     server_send (f, &response);
+
+    if (f->stopping_joins > 0)
+      {
+        f->stopping_joins--;
+        server_send_leave (f, LIVEKIT__DISCONNECT_REASON__SERVER_SHUTDOWN,
+                           LIVEKIT__LEAVE_REQUEST__ACTION__DISCONNECT);
+      }
   }
 }
 
@@ -485,6 +495,42 @@ test_room_publish_resume_rejoin_leave (void)
   g_assert_cmpint (bc_lk_room_get_disconnect_reason (f.room), ==,
                    LIVEKIT__DISCONNECT_REASON__ROOM_DELETED);
 
+  g_free (pub.sid);
+  fixture_teardown (&f);
+}
+
+/* The server stops, and the first rejoin reaches it while it still
+ * accepts joins before it goes: that attempt fails and the next one,
+ * to the server that is back, rejoins and republishes. */
+static void
+test_room_rejoin_while_server_stops (void)
+{
+  Fixture f = { 0 };
+  Result pub = { 0 };
+
+  fixture_setup (&f, TRUE);
+  connect_room (&f);
+  bc_lk_room_publish_track_async (f.room, BC_LK_TRACK_KIND_VIDEO, BC_LK_TRACK_SOURCE_CAMERA,
+                                  "camera", 320, 240, make_source (), NULL, on_published, &pub);
+  WAIT_FOR (pub.done, 30);
+  g_assert_no_error (pub.error);
+  WAIT_FOR (g_atomic_int_get (&f.frames) >= 10, 30);
+
+  g_ptr_array_set_size (f.states, 0);
+  f.stopping_joins = 1;
+  server_send_leave (&f, LIVEKIT__DISCONNECT_REASON__SERVER_SHUTDOWN,
+                     LIVEKIT__LEAVE_REQUEST__ACTION__DISCONNECT);
+  g_atomic_int_set (&f.frames, 0);
+  WAIT_FOR (f.joins == 3 && f.add_tracks == 3 &&
+                bc_lk_room_get_state (f.room) == BC_LK_ROOM_STATE_CONNECTED,
+            60);
+  g_assert_false (f.disconnected);
+  for (guint i = 0; i < f.states->len; i++)
+    g_assert_cmpint (GPOINTER_TO_INT (f.states->pdata[i]), !=, BC_LK_ROOM_STATE_DISCONNECTED);
+  g_assert_cmpint (GPOINTER_TO_INT (f.states->pdata[0]), ==, BC_LK_ROOM_STATE_RECONNECTING);
+  WAIT_FOR (g_atomic_int_get (&f.frames) >= 10, 30);
+
+  bc_lk_room_disconnect (f.room);
   g_free (pub.sid);
   fixture_teardown (&f);
 }
@@ -726,9 +772,11 @@ int
 main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
+  bc_known_warnings_install ();
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/livekit/room/publish-resume-rejoin-leave",
                    test_room_publish_resume_rejoin_leave);
+  g_test_add_func ("/livekit/room/rejoin-while-server-stops", test_room_rejoin_while_server_stops);
   g_test_add_func ("/livekit/room/viewer-cannot-publish", test_room_viewer_cannot_publish);
   g_test_add_func ("/livekit/room/server-gone", test_room_server_gone);
   g_test_add_func ("/livekit/room/unpublish-republish", test_room_unpublish_republish);

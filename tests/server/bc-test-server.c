@@ -66,10 +66,10 @@ bc_test_leak_check_environ (char **env)
   return g_environ_setenv (env, "ASAN_OPTIONS", with_leaks, TRUE);
 }
 
-/* A test that fails an assertion aborts without stopping its server: the
- * kernel stops it when the test process dies. */
-static void
-die_with_parent (gpointer user_data)
+/* A test that fails an assertion aborts without stopping its server or
+ * clients: the kernel stops them when the test process dies. */
+void
+bc_test_child_die_with_parent (gpointer user_data)
 {
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
@@ -101,7 +101,7 @@ spawn (BcTestServer *s, GError **error)
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_set_environ (launcher, env);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, bc_test_child_die_with_parent, NULL, NULL);
   s->proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, error);
   if (s->proc == NULL)
     return FALSE;

@@ -30,6 +30,8 @@ char **bc_test_server_child_environ (BcTestServer *s);
  * deep enough to match those suppressions. BC_TEST_SERVER_LEAK_CHECK=1 in a
  * test's environment does this for every server it starts. */
 char **bc_test_leak_check_environ (char **env);
+/* A GSpawnChildSetupFunc: the child gets SIGKILL when the test dies. */
+void bc_test_child_die_with_parent (gpointer user_data);
 
 /* Starts `bountycam-server --dev --listen 127.0.0.1:0` on a database in @dir
  * (a fresh temporary directory when NULL), with @extra_args, and waits for

@@ -40,6 +40,7 @@ struct _BcSfu
   GStrv ice_addresses;
   guint departure_timeout;
   GHashTable *rooms; /* name → BcSfuRoom */
+  gboolean closing;
 };
 
 G_DEFINE_FINAL_TYPE (BcSfu, bc_sfu, G_TYPE_OBJECT)
@@ -296,6 +297,11 @@ rtc_handler (
       set_text (msg, 404, "404 page not found");
       return;
     }
+  if (self->closing)
+    {
+      set_text (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "server shutting down");
+      return;
+    }
   grants = validate_join (self, msg, query, &error);
   if (grants == NULL)
     {
@@ -391,6 +397,11 @@ validate_handler (
   g_autoptr (BcSfuGrants) grants = NULL;
 
   allow_any_origin (msg);
+  if (self->closing)
+    {
+      set_text (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "server shutting down");
+      return;
+    }
   grants = validate_join (self, msg, query, &error);
   if (grants == NULL)
     set_text (msg, bc_sfu_error_to_http_status (error), error->message);
@@ -609,7 +620,8 @@ bc_sfu_attach (BcSfu *self, SoupServer *server)
  * bc_sfu_close:
  *
  * Ends every room with a leave{SERVER_SHUTDOWN} to each participant, for a
- * graceful stop. New joins are still accepted afterwards.
+ * graceful stop. From then on joins are refused with 503, so that clients
+ * wait for the server's return instead of joining one that is going away.
  */
 void
 bc_sfu_close (BcSfu *self)
@@ -618,6 +630,7 @@ bc_sfu_close (BcSfu *self)
 
   g_return_if_fail (BC_IS_SFU (self));
 
+  self->closing = TRUE;
   rooms = g_hash_table_get_values (self->rooms);
   for (GList *l = rooms; l != NULL; l = l->next)
     g_object_ref (l->data);
