@@ -419,6 +419,15 @@ make_source (void)
       TRUE, NULL);
 }
 
+/* Publishes a 320×240 VP8 camera track and waits for the outcome in @pub. */
+static void
+publish_camera (Fixture *f, Result *pub)
+{
+  bc_lk_room_publish_track_async (f->room, BC_LK_TRACK_KIND_VIDEO, BC_LK_TRACK_SOURCE_CAMERA,
+                                  "camera", 320, 240, make_source (), NULL, on_published, pub);
+  WAIT_FOR (pub->done, 30);
+}
+
 static void
 connect_room (Fixture *f)
 {
@@ -443,9 +452,7 @@ test_room_publish_resume_rejoin_leave (void)
   fixture_setup (&f, TRUE);
   connect_room (&f);
 
-  bc_lk_room_publish_track_async (f.room, BC_LK_TRACK_KIND_VIDEO, BC_LK_TRACK_SOURCE_CAMERA,
-                                  "camera", 320, 240, make_source (), NULL, on_published, &pub);
-  WAIT_FOR (pub.done, 30);
+  publish_camera (&f, &pub);
   g_assert_no_error (pub.error);
   g_assert_cmpstr (pub.sid, ==, "TR_VC1");
   WAIT_FOR (g_atomic_int_get (&f.frames) >= 10, 30);
@@ -510,9 +517,7 @@ test_room_rejoin_while_server_stops (void)
 
   fixture_setup (&f, TRUE);
   connect_room (&f);
-  bc_lk_room_publish_track_async (f.room, BC_LK_TRACK_KIND_VIDEO, BC_LK_TRACK_SOURCE_CAMERA,
-                                  "camera", 320, 240, make_source (), NULL, on_published, &pub);
-  WAIT_FOR (pub.done, 30);
+  publish_camera (&f, &pub);
   g_assert_no_error (pub.error);
   WAIT_FOR (g_atomic_int_get (&f.frames) >= 10, 30);
 
@@ -545,9 +550,7 @@ test_room_viewer_cannot_publish (void)
   connect_room (&f);
   g_assert_false (bc_lk_room_get_can_publish (f.room));
 
-  bc_lk_room_publish_track_async (f.room, BC_LK_TRACK_KIND_VIDEO, BC_LK_TRACK_SOURCE_CAMERA,
-                                  "camera", 320, 240, make_source (), NULL, on_published, &pub);
-  WAIT_FOR (pub.done, 30);
+  publish_camera (&f, &pub);
   g_assert_error (pub.error, BC_LK_ERROR, BC_LK_ERROR_NOT_ALLOWED);
   g_assert_cmpuint (f.add_tracks, ==, 0);
   g_clear_error (&pub.error);
@@ -593,9 +596,7 @@ test_room_unpublish_republish (void)
       guint offers;
 
       g_atomic_int_set (&f.frames, 0);
-      bc_lk_room_publish_track_async (f.room, BC_LK_TRACK_KIND_VIDEO, BC_LK_TRACK_SOURCE_CAMERA,
-                                      "camera", 320, 240, make_source (), NULL, on_published, &pub);
-      WAIT_FOR (pub.done, 30);
+      publish_camera (&f, &pub);
       g_assert_no_error (pub.error);
       g_assert_cmpuint (f.add_tracks, ==, round);
       WAIT_FOR (g_atomic_int_get (&f.frames) >= 5, 30);
@@ -754,9 +755,7 @@ test_room_participants (void)
                    "gone PA_other;");
   g_assert_null (bc_lk_room_dup_participant_identity (f.room, "PA_other"));
 
-  bc_lk_room_publish_track_async (f.room, BC_LK_TRACK_KIND_VIDEO, BC_LK_TRACK_SOURCE_CAMERA,
-                                  "camera", 320, 240, make_source (), NULL, on_published, &pub);
-  WAIT_FOR (pub.done, 30);
+  publish_camera (&f, &pub);
   g_assert_no_error (pub.error);
   bc_lk_room_set_track_muted (f.room, pub.sid, TRUE);
   WAIT_FOR (f.mutes == 1, 30);
