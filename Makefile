@@ -3,7 +3,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 MESON_TEST_ARGS ?= --print-errorlogs --num-processes 2
 
-.PHONY: run test test-asan deps build fuzz
+.PHONY: run test test-asan test-leaks asan-build deps build fuzz
 
 deps:
 	./.ci/install-deps
@@ -18,10 +18,19 @@ run: build
 test: build
 	meson test -C $(BUILD) $(MESON_TEST_ARGS)
 
-test-asan: deps
+asan-build: deps
 	@[ -f $(ASAN_BUILD)/build.ninja ] || meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 	ninja -C $(ASAN_BUILD)
+
+test-asan: asan-build
 	meson test -C $(ASAN_BUILD) $(MESON_TEST_ARGS) --no-suite style --no-suite slow --timeout-multiplier 3
+
+# Only the tests that run with LeakSanitizer on (part of test-asan too):
+# publish + watch + approve, and bountycam-server's exit after whole API
+# flows. What is suppressed, and why: tests/lsan.supp.
+test-leaks: asan-build
+	meson test -C $(ASAN_BUILD) $(MESON_TEST_ARGS) --timeout-multiplier 3 \
+	  reliability-leaks reliability-authz reliability-security server-flow
 
 # Each libFuzzer target for FUZZ_SECONDS, from a copy of its corpus;
 # crashers land in $(FUZZ_BUILD)/crashes/ (add them to tests/fuzz/corpus/).
