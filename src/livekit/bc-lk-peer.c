@@ -930,6 +930,8 @@ promise_failed (BcLkPeer *self, PromiseDone *done, const char *what)
   return FALSE;
 }
 
+static void open_warm_up_gate (void);
+
 static void
 sent_local_description (BcLkPeer *self, const char *type, const char *sdp, guint id)
 {
@@ -947,6 +949,7 @@ sent_local_description (BcLkPeer *self, const char *type, const char *sdp, guint
   g_signal_emit (self, signals[SIGNAL_LOCAL_DESCRIPTION], 0, type, sdp, id);
   self->sdp_sent = TRUE;
   flush_local_candidates (self);
+  open_warm_up_gate ();
 }
 
 static void
@@ -1400,6 +1403,37 @@ warm_up_element (const char *name)
     g_type_class_unref (g_type_class_ref (type));
 }
 
+/* The warm-up holds a caller's plugins back until the first peer connection
+ * has made its first offer or answer (or for WARM_UP_GATE_MS at most):
+ * loading libav initialises hundreds of classes under GLib's class lock,
+ * and webrtcbin, which initialises classes of its own while it builds its
+ * first transport, then waited for each (30-60 ms a time). */
+#define WARM_UP_GATE_MS 500
+static GMutex warm_up_lock;
+static GCond warm_up_cond;
+static gboolean warm_up_gate_open;
+
+static void
+open_warm_up_gate (void)
+{
+  g_mutex_lock (&warm_up_lock);
+  warm_up_gate_open = TRUE;
+  g_cond_broadcast (&warm_up_cond);
+  g_mutex_unlock (&warm_up_lock);
+}
+
+static void
+wait_for_warm_up_gate (void)
+{
+  gint64 end = g_get_monotonic_time () + WARM_UP_GATE_MS * G_TIME_SPAN_MILLISECOND;
+
+  g_mutex_lock (&warm_up_lock);
+  while (!warm_up_gate_open)
+    if (!g_cond_wait_until (&warm_up_cond, &warm_up_lock, end))
+      break;
+  g_mutex_unlock (&warm_up_lock);
+}
+
 static gpointer
 warm_up_thread (gpointer data)
 {
@@ -1455,6 +1489,8 @@ warm_up_thread (gpointer data)
       if (type != 0 && G_TYPE_IS_CLASSED (type))
         g_type_class_unref (g_type_class_ref (type));
     }
+  if (more != NULL)
+    wait_for_warm_up_gate ();
   for (guint i = 0; more != NULL && more[i] != NULL; i++)
     warm_up_element (more[i]);
   return NULL;
