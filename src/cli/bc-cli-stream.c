@@ -720,6 +720,8 @@ wait_for_dtls_certificate (void)
 static void
 stream_free (Stream *s)
 {
+  /* The process exits next: not while the warm-up loads a plugin. */
+  bc_lk_peer_warm_up_finish ();
   wait_for_dtls_certificate ();
   if (s->stats_polling)
     return; /* still referenced by the poll; the process is about to exit */

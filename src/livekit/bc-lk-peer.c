@@ -1412,6 +1412,8 @@ warm_up_element (const char *name)
 static GMutex warm_up_lock;
 static GCond warm_up_cond;
 static gboolean warm_up_gate_open;
+static gint warm_up_stopping;
+static GThread *warm_up_thread_handle; /* under warm_up_lock */
 
 static void
 open_warm_up_gate (void)
@@ -1473,14 +1475,14 @@ warm_up_thread (gpointer data)
   };
   GstElement *dec;
 
-  for (guint i = 0; before[i] != NULL; i++)
+  for (guint i = 0; before[i] != NULL && !g_atomic_int_get (&warm_up_stopping); i++)
     warm_up_element (before[i]);
   /* GStreamer's DTLS elements share one certificate per process, made when
    * the first of them is created: with the cached key (bc-lk-dtls-key.c)
    * that is a few ms, else a new RSA key (0.1-1.5 s). */
-  dec = gst_element_factory_make ("dtlsdec", NULL);
+  dec = g_atomic_int_get (&warm_up_stopping) ? NULL : gst_element_factory_make ("dtlsdec", NULL);
   g_clear_pointer (&dec, gst_object_unref);
-  for (guint i = 0; after[i] != NULL; i++)
+  for (guint i = 0; after[i] != NULL && !g_atomic_int_get (&warm_up_stopping); i++)
     warm_up_element (after[i]);
   for (guint i = 0; types[i] != NULL; i++)
     {
@@ -1491,7 +1493,7 @@ warm_up_thread (gpointer data)
     }
   if (more != NULL)
     wait_for_warm_up_gate ();
-  for (guint i = 0; more != NULL && more[i] != NULL; i++)
+  for (guint i = 0; more != NULL && more[i] != NULL && !g_atomic_int_get (&warm_up_stopping); i++)
     warm_up_element (more[i]);
   return NULL;
 }
@@ -1513,9 +1515,26 @@ bc_lk_peer_warm_up_with (const char *const *factory_names)
 
       _bc_lk_dtls_key_cache_enable ();
       thread = g_thread_new ("bc-warm-up", warm_up_thread, g_strdupv ((char **) factory_names));
-      g_thread_unref (thread);
+      g_mutex_lock (&warm_up_lock);
+      warm_up_thread_handle = thread;
+      g_mutex_unlock (&warm_up_lock);
       g_once_init_leave (&started, 1);
     }
+}
+
+void
+bc_lk_peer_warm_up_finish (void)
+{
+  GThread *thread;
+
+  g_atomic_int_set (&warm_up_stopping, 1);
+  g_mutex_lock (&warm_up_lock);
+  thread = g_steal_pointer (&warm_up_thread_handle);
+  warm_up_gate_open = TRUE;
+  g_cond_broadcast (&warm_up_cond);
+  g_mutex_unlock (&warm_up_lock);
+  if (thread != NULL)
+    g_thread_join (thread);
 }
 
 void

@@ -52,6 +52,11 @@ void bc_lk_peer_limit_heap_growth (void);
  * Only the first call of either function in a process does anything. */
 void bc_lk_peer_warm_up_with (const char *const *factory_names);
 
+/* Skips what the warm-up has not done yet and waits for its thread (at most
+ * the plugin it is loading): call before the process exits, which must not
+ * unload libraries under a thread still initialising them. */
+void bc_lk_peer_warm_up_finish (void);
+
 BcLkPeerRole bc_lk_peer_get_role (BcLkPeer *self);
 BcLkPeerState bc_lk_peer_get_state (BcLkPeer *self);
 

@@ -336,6 +336,7 @@ run_viewer (const char *url, const char *token, int watch_s)
   g_clear_object (&room);
   g_ptr_array_unref (v.receivers);
   g_clear_object (&v.sink);
+  bc_lk_peer_warm_up_finish ();
   return 0;
 }
 

@@ -57,6 +57,7 @@ run_child (void)
   X509_free (cert);
   g_print ("key %s\n", key_digest);
   g_print ("cert %s\n", g_compute_checksum_for_string (G_CHECKSUM_SHA256, pem, -1));
+  bc_lk_peer_warm_up_finish ();
   return 0;
 }
 
