@@ -9,9 +9,11 @@
 #include <gio/gsettingsbackend.h>
 
 #include "bc-application.h"
+#include "bc-lk-peer.h"
 #include "bc-preferences-window.h"
 #include "bc-window.h"
 #include "bc-resources.h"
+#include "bc-track-receiver.h"
 
 struct _BcApplication
 {
@@ -338,6 +340,17 @@ bc_application_startup (GApplication *app)
     g_autofree char *server = g_settings_get_string (self->settings, "server-url");
     bc_application_use_server (self, server);
   }
+
+  /* While the user signs in and picks a bounty, a thread loads the WebRTC
+   * plugins, the DTLS key and the decoders: the first stream of the run
+   * then starts as fast as the later ones. */
+  {
+    g_auto (GStrv) names = NULL;
+
+    gst_init (NULL, NULL); /* done already by main(), but not by every test */
+    names = bc_track_receiver_dup_factory_names ();
+    bc_lk_peer_warm_up_with ((const char *const *) names);
+  }
 }
 
 static void
@@ -348,6 +361,7 @@ bc_application_shutdown (GApplication *app)
   g_cancellable_cancel (self->cancellable);
   if (self->realtime != NULL)
     bc_realtime_stop (self->realtime);
+  bc_lk_peer_warm_up_finish ();
 
   G_APPLICATION_CLASS (bc_application_parent_class)->shutdown (app);
 }

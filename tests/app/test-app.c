@@ -13,6 +13,7 @@
 
 #include "bc-app-test-util.h"
 #include "bc-live-stream.h"
+#include "bc-lk-peer.h"
 #include "bc-application.h"
 #include "bc-bounty-row.h"
 #include "bc-dashboard-page.h"
@@ -1171,6 +1172,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/app/profile-instance", test_profile_instance);
 
   status = g_test_run ();
+  /* The application never ran, so its shutdown does not stop the warm-up. */
+  bc_lk_peer_warm_up_finish ();
   g_object_unref (app);
   return status;
 }
