@@ -34,9 +34,6 @@ typedef struct
   GstCaps *caps; /* the last caps event seen, under caps_lock */
   gulong hold_probe;
   guint hold_until; /* media waits for an answer to an offer after this one */
-  char *media;
-  char *encoding;
-  int payload;
 } PeerTrack;
 
 /* A webrtcbin sink pad whose track was removed, kept with its transceiver
@@ -45,9 +42,7 @@ typedef struct
 {
   GstPad *sinkpad;
   char *sdp_track_id;
-  char *media;
-  char *encoding;
-  int payload;
+  GstCaps *caps;        /* what its last source sent, without the stream's own fields */
   guint inactive_offer; /* the first offer that showed it inactive, or 0 */
   gboolean negotiated;  /* an answer to such an offer is in place */
 } IdlePad;
@@ -132,8 +127,6 @@ peer_track_free (PeerTrack *track)
   g_clear_pointer (&track->caps, gst_caps_unref);
   g_free (track->cid);
   g_free (track->sdp_track_id);
-  g_free (track->media);
-  g_free (track->encoding);
   g_free (track);
 }
 
@@ -142,8 +135,7 @@ idle_pad_free (IdlePad *idle)
 {
   g_clear_object (&idle->sinkpad);
   g_free (idle->sdp_track_id);
-  g_free (idle->media);
-  g_free (idle->encoding);
+  g_clear_pointer (&idle->caps, gst_caps_unref);
   g_free (idle);
 }
 
@@ -614,26 +606,6 @@ on_sink_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
-/* What a source produces, from its src pad's caps: media kind, encoding
- * name and payload type (-1 when not fixed). */
-static void
-describe_source (GstPad *srcpad, char **media, char **encoding, int *payload)
-{
-  g_autoptr (GstCaps) caps = gst_pad_query_caps (srcpad, NULL);
-  const GstStructure *s;
-
-  *media = NULL;
-  *encoding = NULL;
-  *payload = -1;
-  if (caps == NULL || gst_caps_is_empty (caps) || gst_caps_is_any (caps))
-    return;
-  s = gst_caps_get_structure (caps, 0);
-  *media = g_strdup (gst_structure_get_string (s, "media"));
-  *encoding = g_strdup (gst_structure_get_string (s, "encoding-name"));
-  if (!gst_structure_get_int (s, "payload", payload))
-    *payload = -1;
-}
-
 /* Takes an idle sink pad for a source of this kind and codec, once the
  * server has answered an offer that showed its section inactive (so the
  * server never sees one section change tracks within one offer). The new
@@ -646,18 +618,26 @@ describe_source (GstPad *srcpad, char **media, char **encoding, int *payload)
  * for the lifetime of the connection (GStreamer 1.22 cannot remove a
  * transceiver). */
 static GstPad *
-take_idle_pad (BcLkPeer *self, const char *media, const char *encoding, int payload)
+take_idle_pad (BcLkPeer *self, GstPad *srcpad)
 {
-  if (media == NULL || encoding == NULL)
+  g_autoptr (GstCaps) can_send = NULL;
+
+  /* Off unless BC_LK_REUSE_SECTIONS=1: through bountycam-server, a viewer
+   * that watches while a track on a reused section is unpublished and
+   * published again within milliseconds, many times over, can be left
+   * without the last track (slower republishing works); until that is
+   * understood every track gets a new section, as before. */
+  if (self->idle->len == 0 || g_strcmp0 (g_getenv ("BC_LK_REUSE_SECTIONS"), "1") != 0)
     return NULL;
+  /* The same media, codec and payload type as the section was negotiated
+   * with: what the source can send must include its last source's caps. */
+  can_send = gst_pad_query_caps (srcpad, NULL);
   for (guint i = 0; i < self->idle->len; i++)
     {
       IdlePad *idle = g_ptr_array_index (self->idle, i);
       GstPad *pad;
 
-      if (!idle->negotiated || g_strcmp0 (idle->media, media) != 0 ||
-          g_ascii_strcasecmp (idle->encoding != NULL ? idle->encoding : "", encoding) != 0 ||
-          idle->payload != payload)
+      if (!idle->negotiated || !gst_caps_can_intersect (can_send, idle->caps))
         continue;
       pad = g_steal_pointer (&idle->sinkpad);
       g_ptr_array_remove_index (self->idle, i);
@@ -708,9 +688,8 @@ bc_lk_peer_add_track (BcLkPeer *self, GstElement *rtp_source, const char *stream
 
   track = g_new0 (PeerTrack, 1);
   track->source = gst_object_ref_sink (rtp_source);
-  describe_source (srcpad, &track->media, &track->encoding, &track->payload);
   gst_bin_add (GST_BIN (self->pipeline), rtp_source);
-  track->sinkpad = take_idle_pad (self, track->media, track->encoding, track->payload);
+  track->sinkpad = take_idle_pad (self, srcpad);
   if (track->sinkpad != NULL)
     {
       reused = TRUE;
@@ -783,7 +762,7 @@ bc_lk_peer_remove_track (BcLkPeer *self, const char *cid)
       g_object_set_data (G_OBJECT (track->sinkpad), "bc-lk-peer", NULL);
       /* A pad that never had caps was never offered: drop it the plain way. */
       g_mutex_lock (&caps_lock);
-      keep = track->caps != NULL && track->media != NULL;
+      keep = track->caps != NULL;
       g_mutex_unlock (&caps_lock);
       if (!keep)
         {
@@ -825,9 +804,13 @@ bc_lk_peer_remove_track (BcLkPeer *self, const char *cid)
 
           idle->sinkpad = g_steal_pointer (&track->sinkpad);
           idle->sdp_track_id = g_strdup (track->sdp_track_id);
-          idle->media = g_steal_pointer (&track->media);
-          idle->encoding = g_steal_pointer (&track->encoding);
-          idle->payload = track->payload;
+          g_mutex_lock (&caps_lock);
+          idle->caps = gst_caps_copy (track->caps);
+          g_mutex_unlock (&caps_lock);
+          /* Any source's own stream: not part of what the section carries. */
+          for (guint j = 0; j < gst_caps_get_size (idle->caps); j++)
+            gst_structure_remove_fields (gst_caps_get_structure (idle->caps, j), "ssrc",
+                                         "timestamp-offset", "seqnum-offset", "a-framerate", NULL);
           g_ptr_array_add (self->idle, idle);
         }
       else if (self->webrtc != NULL)

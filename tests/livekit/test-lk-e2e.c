@@ -273,7 +273,7 @@ typedef struct
   gint audio_buffers;
   GMutex lock;
   char *subscribed_identity;
-  char *subscribed_sid;
+  GHashTable *subscribed_sids; /* sid → frames decoded (gint *), under lock */
   char *published_identity;
   int published_source;
   gboolean disconnected;
@@ -295,6 +295,35 @@ count_audio (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   Client *c = data;
 
   g_atomic_int_inc (&c->audio_buffers);
+  return GST_PAD_PROBE_OK;
+}
+
+typedef struct
+{
+  Client *client;
+  char *sid;
+} TrackCount;
+
+static void
+track_count_free (gpointer data)
+{
+  TrackCount *tc = data;
+
+  g_free (tc->sid);
+  g_free (tc);
+}
+
+static GstPadProbeReturn
+count_track_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  TrackCount *tc = data;
+  gint *n;
+
+  g_mutex_lock (&tc->client->lock);
+  n = g_hash_table_lookup (tc->client->subscribed_sids, tc->sid);
+  if (n != NULL)
+    (*n)++;
+  g_mutex_unlock (&tc->client->lock);
   return GST_PAD_PROBE_OK;
 }
 
@@ -332,13 +361,22 @@ on_track_subscribed (BcLkRoom *room,
   g_mutex_lock (&c->lock);
   g_free (c->subscribed_identity);
   c->subscribed_identity = g_strdup (identity);
-  g_free (c->subscribed_sid);
-  c->subscribed_sid = g_strdup (track_sid);
+  if (!g_hash_table_contains (c->subscribed_sids, track_sid))
+    g_hash_table_insert (c->subscribed_sids, g_strdup (track_sid), g_new0 (gint, 1));
   g_mutex_unlock (&c->lock);
 
   gst_bin_add (bin, chain);
   gst_pad_add_probe (decsrc, GST_PAD_PROBE_TYPE_BUFFER,
                      kind == BC_LK_TRACK_KIND_AUDIO ? count_audio : count_frame, c, NULL);
+  if (kind == BC_LK_TRACK_KIND_VIDEO)
+    {
+      TrackCount *tc = g_new0 (TrackCount, 1);
+
+      tc->client = c;
+      tc->sid = g_strdup (track_sid);
+      gst_pad_add_probe (decsrc, GST_PAD_PROBE_TYPE_BUFFER, count_track_frame, tc,
+                         track_count_free);
+    }
   g_assert_cmpint (gst_pad_link (pad, sinkpad), ==, GST_PAD_LINK_OK);
   gst_element_sync_state_with_parent (chain);
 }
@@ -389,6 +427,7 @@ client_new (void)
 
   g_mutex_init (&c->lock);
   c->states = g_ptr_array_new ();
+  c->subscribed_sids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   c->room = bc_lk_room_new ();
   g_object_set (c->room, "loopback-only", TRUE, NULL);
   g_signal_connect (c->room, "notify::state", G_CALLBACK (on_state), c);
@@ -404,7 +443,7 @@ client_free (Client *c)
   g_clear_object (&c->room);
   g_ptr_array_unref (c->states);
   g_free (c->subscribed_identity);
-  g_free (c->subscribed_sid);
+  g_hash_table_unref (c->subscribed_sids);
   g_free (c->published_identity);
   g_mutex_clear (&c->lock);
   g_free (c);
@@ -611,15 +650,18 @@ run_publish_watch (const char *codec, gboolean full)
   session_free (s);
 }
 
-static gboolean
-subscribed_to (Client *c, const char *sid)
+/* Frames decoded of the track @sid, -1 before it is subscribed. */
+static gint
+frames_of (Client *c, const char *sid)
 {
-  gboolean yes;
+  gint *n;
+  gint frames;
 
   g_mutex_lock (&c->lock);
-  yes = g_strcmp0 (c->subscribed_sid, sid) == 0;
+  n = g_hash_table_lookup (c->subscribed_sids, sid);
+  frames = n != NULL ? *n : -1;
   g_mutex_unlock (&c->lock);
-  return yes;
+  return frames;
 }
 
 /* Publish and unpublish in a tight loop while a viewer watches: every publish
@@ -633,7 +675,6 @@ test_e2e_fast_republish (void)
   Client *pub = client_new ();
   Client *view = client_new ();
   g_autofree char *sid = NULL;
-  gint frames;
 
   client_connect (pub, s->url, s->streamer_token);
   client_connect (view, s->url, s->viewer_token);
@@ -654,10 +695,7 @@ test_e2e_fast_republish (void)
     sid = publish (pub, "vp8", &error);
     g_assert_no_error (error);
   }
-  WAIT_FOR (subscribed_to (view, sid), 60);
-  frames = g_atomic_int_get (&view->frames);
-  WAIT_FOR (g_atomic_int_get (&view->frames) >= frames + 30, 60);
-  g_assert_true (subscribed_to (view, sid));
+  WAIT_FOR (frames_of (view, sid) >= 30, 60);
 
   bc_lk_room_disconnect (view->room);
   bc_lk_room_disconnect (pub->room);

@@ -213,7 +213,10 @@ bc_sfu_track_new (GstBin *bin, GstPad *src_pad, const char *mid, GError **error)
   self->src_pad = gst_object_ref (src_pad);
 
   owner = gst_pad_get_parent (src_pad);
-  prefix = g_strdup_printf ("%s-%s", owner ? GST_OBJECT_NAME (owner) : "pub", mid ? mid : "x");
+  /* A client may reuse a mid for a new track (a new SSRC and so a new src
+   * pad) while the elements of the last one are still in the bin. */
+  prefix = g_strdup_printf ("%s-%s-%s", owner ? GST_OBJECT_NAME (owner) : "pub", mid ? mid : "x",
+                            GST_OBJECT_NAME (src_pad));
   g_clear_pointer (&owner, gst_object_unref);
 
   switch (codec)
