@@ -10,6 +10,8 @@
  * BC_BENCH_WATCH_S. */
 #include "config.h"
 
+#include "bc-lk-test-wait.h"
+
 #include "bc-known-warnings.h"
 
 #include "bc-lk-peer.h"
@@ -30,40 +32,16 @@
 #define TIMEOUT_S     30
 #define LEAVE_WAIT_MS 200
 
-static gboolean deadline_hit;
-
-static gboolean
-on_deadline (gpointer data)
-{
-  deadline_hit = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-#define WAIT_FOR(cond, seconds)                                                                    \
-  G_STMT_START                                                                                     \
-  {                                                                                                \
-    guint _id = g_timeout_add_seconds (seconds, on_deadline, NULL);                                \
-    deadline_hit = FALSE;                                                                          \
-    while (!(cond) && !deadline_hit)                                                               \
-      g_main_context_iteration (NULL, TRUE);                                                       \
-    if (!deadline_hit)                                                                             \
-      g_source_remove (_id);                                                                       \
-    if (!(cond))                                                                                   \
-      g_error ("timed out waiting for %s", #cond);                                                 \
-  }                                                                                                \
-  G_STMT_END
-
 static void
 spin_ms (guint ms)
 {
   gint64 end = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
-  guint id;
+  gboolean done = FALSE;
+  guint id = g_timeout_add (ms, bc_test_set_flag, &done);
 
-  deadline_hit = FALSE;
-  id = g_timeout_add (ms, on_deadline, NULL);
-  while (!deadline_hit && g_get_monotonic_time () < end + G_USEC_PER_SEC)
+  while (!done && g_get_monotonic_time () < end + G_USEC_PER_SEC)
     g_main_context_iteration (NULL, TRUE);
-  if (!deadline_hit)
+  if (!done)
     g_source_remove (id);
 }
 

@@ -5,6 +5,8 @@
  * server across a restart. ICE stays on 127.0.0.1. */
 #include "config.h"
 
+#include "bc-lk-test-wait.h"
+
 #include "bc-known-warnings.h"
 
 #include "bc-lk-error.h"
@@ -148,29 +150,6 @@ proxy_free (Proxy *proxy)
 
 /* ------------------------------------------------------------------------ */
 /* Waiting */
-
-static gboolean deadline_hit;
-
-static gboolean
-on_deadline (gpointer data)
-{
-  deadline_hit = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-#define WAIT_FOR(cond, seconds)                                                                    \
-  G_STMT_START                                                                                     \
-  {                                                                                                \
-    guint _id = g_timeout_add_seconds (seconds, on_deadline, NULL);                                \
-    deadline_hit = FALSE;                                                                          \
-    while (!(cond) && !deadline_hit)                                                               \
-      g_main_context_iteration (NULL, TRUE);                                                       \
-    if (!deadline_hit)                                                                             \
-      g_source_remove (_id);                                                                       \
-    if (!(cond))                                                                                   \
-      g_error ("timed out waiting for %s", #cond);                                                 \
-  }                                                                                                \
-  G_STMT_END
 
 /* ------------------------------------------------------------------------ */
 /* Session through the API */

@@ -5,6 +5,8 @@
  * with republish, leave reasons and the viewer-token refusal. */
 #include "config.h"
 
+#include "bc-lk-test-wait.h"
+
 #include "bc-known-warnings.h"
 
 #include "bc-lk-error.h"
@@ -385,30 +387,6 @@ on_published (GObject *source, GAsyncResult *result, gpointer data)
   r->sid = bc_lk_room_publish_track_finish (BC_LK_ROOM (source), result, &r->error);
   r->done = TRUE;
 }
-
-static gboolean deadline_hit;
-
-static gboolean
-on_deadline (gpointer data)
-{
-  deadline_hit = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates until @cond holds; fails after @seconds. */
-#define WAIT_FOR(cond, seconds)                                                                    \
-  G_STMT_START                                                                                     \
-  {                                                                                                \
-    guint _id = g_timeout_add_seconds (seconds, on_deadline, NULL);                                \
-    deadline_hit = FALSE;                                                                          \
-    while (!(cond) && !deadline_hit)                                                               \
-      g_main_context_iteration (NULL, TRUE);                                                       \
-    if (!deadline_hit)                                                                             \
-      g_source_remove (_id);                                                                       \
-    if (!(cond))                                                                                   \
-      g_error ("%s:%d: timed out after %d s waiting for %s", __FILE__, __LINE__, seconds, #cond);  \
-  }                                                                                                \
-  G_STMT_END
 
 static GstElement *
 make_source (void)
