@@ -46,20 +46,20 @@ bc_known_warning_matches (const char *log_domain, const char *message)
   return FALSE;
 }
 
-/* For processes whose libraries log through the structured API (GTK),
- * where GLib asks no fatal handler: every warning or critical aborts but
- * the known ones. */
-GLogWriterOutput
-bc_known_warnings_fatal_writer (GLogLevelFlags log_level,
-                                const GLogField *fields,
-                                gsize n_fields,
-                                gpointer user_data)
+/* The levels that were fatal before bc_known_warnings_install(). */
+static GLogLevelFlags fatal_levels;
+
+/* Every message, of the old g_log() API (GStreamer's) as of the structured
+ * one (ours, GTK's), ends here: a fatal level aborts, but for a known
+ * warning. */
+static GLogWriterOutput
+fatal_writer (GLogLevelFlags log_level, const GLogField *fields, gsize n_fields, gpointer user_data)
 {
   GLogWriterOutput output = g_log_writer_default (log_level, fields, n_fields, user_data);
   const char *log_domain = NULL;
   const char *message = NULL;
 
-  if ((log_level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL)) == 0)
+  if ((log_level & fatal_levels) == 0)
     return output;
   for (gsize i = 0; i < n_fields; i++)
     {
@@ -75,36 +75,20 @@ bc_known_warnings_fatal_writer (GLogLevelFlags log_level,
   g_abort ();
 }
 
-/* GStreamer logs through the old g_log() API, where a domain handler sees
- * the message first: a known one is printed as the plain warning it is (a
- * fatal one would make GTest report "Bail out!"), any other goes on to the
- * default handler unchanged. */
-static void
-on_upstream_log (const char *log_domain,
-                 GLogLevelFlags log_level,
-                 const char *message,
-                 gpointer user_data)
-{
-  if (bc_known_warning_matches (log_domain, message))
-    log_level &= ~G_LOG_FLAG_FATAL;
-  g_log_default_handler (log_domain, log_level, message, user_data);
-}
-
-static gboolean
-on_fatal_log (const char *log_domain, GLogLevelFlags log_level, const char *message, gpointer data)
-{
-  /* FALSE keeps the process alive. */
-  return !((log_level & G_LOG_LEVEL_WARNING) && bc_known_warning_matches (log_domain, message));
-}
-
-/* Changes nothing unless warnings are fatal (G_DEBUG=fatal-warnings, or
- * a GTest program). */
+/* Changes nothing unless warnings or criticals are fatal (G_DEBUG, or a
+ * GTest program, which sets both): then GLib stops treating them as fatal
+ * itself and the writer above does, knowing the exceptions. (GLib's own
+ * fatal handler, g_test_log_set_fatal_handler(), would not do: GTest resets
+ * it before every test case.) Call it once, after g_test_init(); nothing
+ * else in the process may set the log writer. */
 void
 bc_known_warnings_install (void)
 {
-  const GLogLevelFlags levels = G_LOG_LEVEL_WARNING | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION;
+  const GLogLevelFlags levels = G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL;
+  GLogLevelFlags always_fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK);
 
-  g_log_set_handler ("GStreamer", levels, on_upstream_log, NULL);
-  g_log_set_handler (NULL, levels, on_upstream_log, NULL);
-  g_test_log_set_fatal_handler (on_fatal_log, NULL);
+  fatal_levels = always_fatal & levels;
+  g_log_set_always_fatal (always_fatal & ~levels);
+  if (fatal_levels != 0)
+    g_log_set_writer_func (fatal_writer, NULL, NULL);
 }

@@ -7,9 +7,5 @@ G_BEGIN_DECLS
 
 gboolean bc_known_warning_matches (const char *log_domain, const char *message);
 void bc_known_warnings_install (void);
-GLogWriterOutput bc_known_warnings_fatal_writer (GLogLevelFlags log_level,
-                                                 const GLogField *fields,
-                                                 gsize n_fields,
-                                                 gpointer user_data);
 
 G_END_DECLS

@@ -1145,12 +1145,9 @@ main (int argc, char *argv[])
 
   g_test_init (&argc, &argv, NULL);
   gst_init (&argc, &argv);
-  /* Fatal warnings, as G_DEBUG=fatal-warnings would make them, but for the
-   * known ones of our libraries: the writer aborts instead of GLib. */
-  g_log_set_always_fatal (G_LOG_FATAL_MASK);
+  bc_known_warnings_install ();
   /* The libraries' debug chatter drowns the test's own messages. */
   g_log_set_debug_enabled (FALSE);
-  g_log_set_writer_func (bc_known_warnings_fatal_writer, NULL, NULL);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   app = bc_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);

@@ -846,10 +846,13 @@ int
 main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
-  bc_known_warnings_install ();
   if (argc > 1 && g_str_equal (argv[1], "--bench"))
-    return run_bench ();
+    {
+      bc_known_warnings_install ();
+      return run_bench ();
+    }
   g_test_init (&argc, &argv, NULL);
+  bc_known_warnings_install ();
   g_test_add_func ("/livekit/e2e/vp8-reconnect-approve", test_e2e_vp8_reconnect_approve);
   g_test_add_func ("/livekit/e2e/h264", test_e2e_h264);
   g_test_add_func ("/livekit/e2e/fast-republish", test_e2e_fast_republish);

@@ -218,8 +218,8 @@ int
 main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
-  bc_known_warnings_install ();
   g_test_init (&argc, &argv, NULL);
+  bc_known_warnings_install ();
   g_test_add_func ("/livekit/peer/loopback", test_peer_loopback);
   g_test_add_func ("/livekit/peer/ice-servers", test_peer_ice_servers);
   return g_test_run ();

@@ -749,8 +749,8 @@ int
 main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
-  bc_known_warnings_install ();
   g_test_init (&argc, &argv, NULL);
+  bc_known_warnings_install ();
   g_test_add_func ("/livekit/room/publish-resume-rejoin-leave",
                    test_room_publish_resume_rejoin_leave);
   g_test_add_func ("/livekit/room/rejoin-while-server-stops", test_room_rejoin_while_server_stops);

@@ -293,8 +293,8 @@ int
 main (int argc, char *argv[])
 {
   gst_init (&argc, &argv);
-  bc_known_warnings_install ();
   g_test_init (&argc, &argv, NULL);
+  bc_known_warnings_install ();
 
   /* Ranked above v4l2's provider; nothing else in this process sees it. */
   gst_device_provider_register (NULL, "bcfakecameraprovider", GST_RANK_PRIMARY + 1,

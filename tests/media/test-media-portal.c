@@ -224,8 +224,8 @@ main (int argc, char *argv[])
   int ret;
 
   gst_init (&argc, &argv);
-  bc_known_warnings_install ();
   g_test_init (&argc, &argv, NULL);
+  bc_known_warnings_install ();
 
   if (g_file_test ("/dev/video0", G_FILE_TEST_EXISTS))
     {

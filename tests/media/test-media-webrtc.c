@@ -158,8 +158,8 @@ int
 main (int argc, char *argv[])
 {
   gst_init (&argc, &argv);
-  bc_known_warnings_install ();
   g_test_init (&argc, &argv, NULL);
+  bc_known_warnings_install ();
 
   /* No sound server in tests: keep autoaudiosink from probing for one. */
   g_setenv ("BC_AUDIO_SINK", "fakesink", TRUE);

@@ -840,8 +840,8 @@ main (int argc, char *argv[])
   const char *encoders[] = { "x264enc", "openh264enc", "vp8enc" };
 
   gst_init (&argc, &argv);
-  bc_known_warnings_install ();
   g_test_init (&argc, &argv, NULL);
+  bc_known_warnings_install ();
 
   g_test_add_func ("/media/codec/strings", test_codec_strings);
   g_test_add_func ("/media/encoder/choose", test_encoder_choose);

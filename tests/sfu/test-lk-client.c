@@ -280,8 +280,8 @@ main (int argc, char **argv)
   int ret;
 
   gst_init (&argc, &argv);
-  bc_known_warnings_install ();
   g_test_init (&argc, &argv, NULL);
+  bc_known_warnings_install ();
   g_test_add_func ("/sfu/lk-client/publish-watch", test_publish_watch);
   ret = g_test_run ();
   /* OpenSSL's exit-time cleanup sometimes double-frees state that

@@ -429,8 +429,8 @@ main (int argc, char **argv)
   int ret;
 
   gst_init (&argc, &argv);
-  bc_known_warnings_install ();
   g_test_init (&argc, &argv, NULL);
+  bc_known_warnings_install ();
   g_test_add_func ("/sfu/relay/vp8", test_relay_vp8);
   g_test_add_func ("/sfu/relay/h264", test_relay_h264);
   ret = g_test_run ();

@@ -1017,8 +1017,8 @@ main (int argc, char **argv)
   int ret;
 
   gst_init (&argc, &argv);
-  bc_known_warnings_install ();
   g_test_init (&argc, &argv, NULL);
+  bc_known_warnings_install ();
   g_test_add_func ("/sfu/token/grants", test_token_grants);
   g_test_add_func ("/sfu/token/restricted", test_token_restricted);
   g_test_add_func ("/sfu/token/rejected", test_token_rejected);
